@@ -470,7 +470,7 @@ impl Books {
                     previous_tick = Some(tick);
                     let level = &self.levels[level_idx as usize];
                     if level.price.raw() / book.tick_size != tick
-                        || level.price.raw() % book.tick_size != 0
+                        || !level.price.raw().is_multiple_of(book.tick_size)
                     {
                         return Err(format!("{instrument} {side:?}: level price off its tick"));
                     }

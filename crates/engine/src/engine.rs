@@ -80,6 +80,9 @@ enum Stop {
     Budget,
 }
 
+/// A valid amendment: the order's slot, new price, new quantity and new hold.
+type AmendPlan = (u32, Price, Qty, Amount);
+
 /// What a valid order will do: worked out before anything changes.
 struct PlacePlan {
     owner_slot: u32,
@@ -977,15 +980,23 @@ impl Engine {
                     }
                 }
                 let mut qty = maker.leaves.min(taker.leaves);
+                // A budget order takes what it can afford from one maker, then stops: it
+                // never trades the same maker twice to profit from fee rounding.
+                let mut budget_spent = false;
                 if taker.budget {
-                    qty = qty.min(affordable(instrument, price, taker.held));
-                    if qty.is_zero() {
+                    let can_afford = affordable(instrument, price, taker.held);
+                    if can_afford.is_zero() {
                         return Stop::Budget;
                     }
+                    budget_spent = can_afford < qty;
+                    qty = qty.min(can_afford);
                 }
                 self.fill(taker, cur, price, qty, instrument, out);
                 if taker.leaves.is_zero() {
                     return Stop::Filled;
+                }
+                if budget_spent {
+                    return Stop::Budget;
                 }
                 cur = next;
             }
@@ -1256,7 +1267,7 @@ impl Engine {
         target: OrderRef,
         price: Option<Price>,
         qty: Option<Qty>,
-    ) -> Result<(u32, Price, Qty, Amount), (RejectCode, Option<OrderId>)> {
+    ) -> Result<AmendPlan, (RejectCode, Option<OrderId>)> {
         let slot = self.resolve(owner, target)?;
         let order = self.books.order(slot);
         let with_id = |code| (code, Some(order.id));

@@ -9,9 +9,7 @@
 
 mod support;
 
-use bourse_engine::{
-    Command, Event, NewOrder, OrderKind, RejectCode, TransferRequest,
-};
+use bourse_engine::{Command, Event, NewOrder, OrderKind, RejectCode, TransferRequest};
 use bourse_types::{
     Amount, AssetCode, AssetId, AssetSpec, InstrumentId, OwnerId, Price, Qty, Side, StpMode,
     TimeInForce, TransferId,
@@ -1114,7 +1112,10 @@ fn accounts_open_once_and_only_for_users() {
 fn every_reject_code_is_reachable() {
     let cases: &[(&str, RejectCode)] = &[
         ("buy u4 BTC-USD 1.00 @ 100.0", RejectCode::UnknownAccount),
-        ("buy u1 BTC-USD 1000.00 @ 100.0", RejectCode::InsufficientFunds),
+        (
+            "buy u1 BTC-USD 1000.00 @ 100.0",
+            RejectCode::InsufficientFunds,
+        ),
         ("buy u1 BTC-USD 1.00 @ 111.0", RejectCode::PriceOutOfBand),
         ("buy u1 BTC-USD 1.00 @ 100.5", RejectCode::InvalidTick),
         ("buy u1 ETH-USD 0.25 @ 10.0", RejectCode::InvalidLot),
@@ -1122,27 +1123,69 @@ fn every_reject_code_is_reachable() {
         ("buy u1 BTC-USD 0 @ 100.0", RejectCode::InvalidQuantity),
         ("deposit u1 USD 0", RejectCode::InvalidAmount),
         ("buy u1 ETH-USD 0.10 @ 10.0", RejectCode::QuantityBelowMin),
-        ("buy u1 BTC-USD 1000.01 @ 100.0", RejectCode::QuantityAboveMax),
+        (
+            "buy u1 BTC-USD 1000.01 @ 100.0",
+            RejectCode::QuantityAboveMax,
+        ),
         ("buy u1 BTC-USD 0.01 @ 99.0", RejectCode::NotionalBelowMin),
         ("buy u1 ETH-USD 1.00 market", RejectCode::NoReferencePrice),
-        ("sell u2 BTC-USD 1.00 @ 100.0\nbuy u1 BTC-USD 1.00 @ 100.0 post", RejectCode::PostOnlyWouldTake),
-        ("buy u1 BTC-USD 1.00 @ 100.0 fok", RejectCode::FokNotFillable),
-        ("buy u1 BTC-USD 1.00 market gtc", RejectCode::InvalidTimeInForce),
-        ("buy u1 BTC-USD 1.00 @ 100.0 expire=9", RejectCode::InvalidExpiry),
+        (
+            "sell u2 BTC-USD 1.00 @ 100.0\nbuy u1 BTC-USD 1.00 @ 100.0 post",
+            RejectCode::PostOnlyWouldTake,
+        ),
+        (
+            "buy u1 BTC-USD 1.00 @ 100.0 fok",
+            RejectCode::FokNotFillable,
+        ),
+        (
+            "buy u1 BTC-USD 1.00 market gtc",
+            RejectCode::InvalidTimeInForce,
+        ),
+        (
+            "buy u1 BTC-USD 1.00 @ 100.0 expire=9",
+            RejectCode::InvalidExpiry,
+        ),
         ("sell u1 BTC-USD budget 10.00", RejectCode::InvalidOrder),
-        ("buy u1 BTC-USD 1.00 @ 99.0\namend u1 o1", RejectCode::InvalidAmend),
-        ("buy u1 BTC-USD 1.00 @ 99.0 id=z\nbuy u1 BTC-USD 1.00 @ 99.0 id=z", RejectCode::DuplicateClientOrderId),
+        (
+            "buy u1 BTC-USD 1.00 @ 99.0\namend u1 o1",
+            RejectCode::InvalidAmend,
+        ),
+        (
+            "buy u1 BTC-USD 1.00 @ 99.0 id=z\nbuy u1 BTC-USD 1.00 @ 99.0 id=z",
+            RejectCode::DuplicateClientOrderId,
+        ),
         ("cancel u1 o7", RejectCode::UnknownOrder),
-        ("buy u1 BTC-USD 1.00 @ 99.0\ncancel u2 o1", RejectCode::NotOwner),
-        ("halt u1\nbuy u1 BTC-USD 1.00 @ 99.0", RejectCode::AccountHalted),
+        (
+            "buy u1 BTC-USD 1.00 @ 99.0\ncancel u2 o1",
+            RejectCode::NotOwner,
+        ),
+        (
+            "halt u1\nbuy u1 BTC-USD 1.00 @ 99.0",
+            RejectCode::AccountHalted,
+        ),
         ("open u1", RejectCode::AccountExists),
         ("open u18446744073709551614", RejectCode::ReservedAccount),
-        ("status BTC-USD halted\nbuy u1 BTC-USD 1.00 @ 99.0", RejectCode::InstrumentHalted),
-        ("status BTC-USD closed\nbuy u1 BTC-USD 1.00 @ 99.0", RejectCode::InstrumentClosed),
-        ("limits open_per_owner=1\nbuy u1 BTC-USD 1.00 @ 99.0\nbuy u1 BTC-USD 1.00 @ 98.0", RejectCode::TooManyOpenOrders),
+        (
+            "status BTC-USD halted\nbuy u1 BTC-USD 1.00 @ 99.0",
+            RejectCode::InstrumentHalted,
+        ),
+        (
+            "status BTC-USD closed\nbuy u1 BTC-USD 1.00 @ 99.0",
+            RejectCode::InstrumentClosed,
+        ),
+        (
+            "limits open_per_owner=1\nbuy u1 BTC-USD 1.00 @ 99.0\nbuy u1 BTC-USD 1.00 @ 98.0",
+            RejectCode::TooManyOpenOrders,
+        ),
         ("limits owners=3\nopen u4", RejectCode::CapacityExceeded),
-        ("buy u1 ETH-USD 1000.00 @ 1000000000000000000.0", RejectCode::AmountOverflow),
-        ("deposit u1 USD 1 x5\ndeposit u1 USD 1 x5", RejectCode::DuplicateTransferId),
+        (
+            "buy u1 ETH-USD 1000.00 @ 1000000000000000000.0",
+            RejectCode::AmountOverflow,
+        ),
+        (
+            "deposit u1 USD 1 x5\ndeposit u1 USD 1 x5",
+            RejectCode::DuplicateTransferId,
+        ),
         ("void x5", RejectCode::UnknownTransfer),
     ];
     let mut covered = Vec::new();
@@ -1151,7 +1194,11 @@ fn every_reject_code_is_reachable() {
         venue.setup(FUNDED);
         let lines = venue.run(script);
         let last = lines.last().map(String::as_str).unwrap_or("");
-        assert!(last.contains(code.code()), "{script:?} ended with {last:?}, not {}", code.code());
+        assert!(
+            last.contains(code.code()),
+            "{script:?} ended with {last:?}, not {}",
+            code.code()
+        );
         covered.push(*code);
     }
 
@@ -1170,7 +1217,10 @@ fn every_reject_code_is_reachable() {
             }),
             RejectCode::InvalidSpec,
         ),
-        (Command::ListInstrument(btc_usd_spec()), RejectCode::DuplicateInstrument),
+        (
+            Command::ListInstrument(btc_usd_spec()),
+            RejectCode::DuplicateInstrument,
+        ),
         (
             Command::ListInstrument(bourse_types::InstrumentSpec {
                 base: AssetId(9),

@@ -128,10 +128,10 @@ impl Instrument {
             return invalid("tick size and lot size must be positive");
         }
         let lot = spec.lot_size.raw();
-        if spec.min_qty.raw() < lot || spec.min_qty.raw() % lot != 0 {
+        if spec.min_qty.raw() < lot || !spec.min_qty.raw().is_multiple_of(lot) {
             return invalid("minimum quantity must be a positive multiple of the lot size");
         }
-        if spec.max_qty < spec.min_qty || spec.max_qty.raw() % lot != 0 {
+        if spec.max_qty < spec.min_qty || !spec.max_qty.raw().is_multiple_of(lot) {
             return invalid(
                 "maximum quantity must be a multiple of the lot size, at least the minimum",
             );
@@ -239,7 +239,7 @@ impl Instrument {
         if price.is_zero() {
             return Err(ValueError::Zero);
         }
-        if price.raw() % self.spec.tick_size.raw() != 0 {
+        if !price.raw().is_multiple_of(self.spec.tick_size.raw()) {
             return Err(ValueError::NotMultipleOfTick);
         }
         Ok(())
@@ -250,7 +250,7 @@ impl Instrument {
         if qty.is_zero() {
             return Err(ValueError::Zero);
         }
-        if qty.raw() % self.spec.lot_size.raw() != 0 {
+        if !qty.raw().is_multiple_of(self.spec.lot_size.raw()) {
             return Err(ValueError::NotMultipleOfLot);
         }
         Ok(())

@@ -24,8 +24,7 @@ use bourse_engine::{
 };
 use bourse_types::{
     Amount, AssetCode, AssetSpec, ClientOrderId, InstrumentId, InstrumentSpec, InstrumentStatus,
-    OrderId, OwnerId, Price, Qty, Side, StpMode, TimeInForce, Timestamp, TransferId,
-    parse_decimal,
+    OrderId, OwnerId, Price, Qty, Side, StpMode, TimeInForce, Timestamp, TransferId, parse_decimal,
 };
 
 pub struct Venue {
@@ -131,7 +130,11 @@ impl Venue {
     /// output.
     pub fn run(&mut self, script: &str) -> Vec<String> {
         let mut lines = Vec::new();
-        for line in script.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        for line in script
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
             if let Some(owner) = line.strip_prefix("? ") {
                 lines.extend(self.balances(owner_id(owner.trim())));
                 continue;
@@ -162,7 +165,10 @@ impl Venue {
             let command = self.parse(line);
             let events = self.apply(command);
             if let Some(rejected) = events.iter().find(|e| matches!(e, Event::Rejected(_))) {
-                panic!("setup line {line:?} was rejected: {}", self.render(rejected));
+                panic!(
+                    "setup line {line:?} was rejected: {}",
+                    self.render(rejected)
+                );
             }
         }
     }
@@ -191,8 +197,14 @@ impl Venue {
     }
 
     fn amount(&self, code: &str, text: &str) -> (bourse_types::AssetId, Amount) {
-        let asset = self.engine.asset_by_code(code).unwrap_or_else(|| panic!("unknown asset {code}"));
-        (asset.id, Amount::from_raw(parse_decimal(text, asset.scale).unwrap()))
+        let asset = self
+            .engine
+            .asset_by_code(code)
+            .unwrap_or_else(|| panic!("unknown asset {code}"));
+        (
+            asset.id,
+            Amount::from_raw(parse_decimal(text, asset.scale).unwrap()),
+        )
     }
 
     fn transfer_id(&mut self, words: &[&str]) -> TransferId {
@@ -217,17 +229,25 @@ impl Venue {
                     amount,
                     pending: words.contains(&"pending"),
                 };
-                if words[0] == "deposit" { Command::Deposit(request) } else { Command::Withdraw(request) }
+                if words[0] == "deposit" {
+                    Command::Deposit(request)
+                } else {
+                    Command::Withdraw(request)
+                }
             }
             "post" => {
                 let transfer = TransferId(words[1][1..].parse().unwrap());
-                let amount = words.get(2).map(|a| Amount::from_raw(parse_decimal(a, 2).unwrap()));
+                let amount = words
+                    .get(2)
+                    .map(|a| Amount::from_raw(parse_decimal(a, 2).unwrap()));
                 Command::PostTransfer { transfer, amount }
             }
             "void" => Command::VoidTransfer {
                 transfer: TransferId(words[1][1..].parse().unwrap()),
             },
-            "open" => Command::OpenAccount { owner: owner_id(words[1]) },
+            "open" => Command::OpenAccount {
+                owner: owner_id(words[1]),
+            },
             "halt" | "resume" => Command::SetAccountHalted {
                 owner: owner_id(words[1]),
                 halted: words[0] == "halt",
@@ -251,9 +271,13 @@ impl Venue {
                 let mut qty = None;
                 for word in &words[3..] {
                     if let Some(p) = word.strip_prefix("price=") {
-                        price = Some(Price::from_raw(parse_decimal(p, instrument.price_scale()).unwrap()));
+                        price = Some(Price::from_raw(
+                            parse_decimal(p, instrument.price_scale()).unwrap(),
+                        ));
                     } else if let Some(q) = word.strip_prefix("qty=") {
-                        qty = Some(Qty::from_raw(parse_decimal(q, instrument.base_scale()).unwrap()));
+                        qty = Some(Qty::from_raw(
+                            parse_decimal(q, instrument.base_scale()).unwrap(),
+                        ));
                     }
                 }
                 Command::Amend {
@@ -302,20 +326,39 @@ impl Venue {
                 .and_then(|id| self.engine.order(id))
                 .map(|o| o.instrument),
         };
-        *self.engine.instrument(id.unwrap_or(InstrumentId(0))).unwrap()
+        *self
+            .engine
+            .instrument(id.unwrap_or(InstrumentId(0)))
+            .unwrap()
     }
 
     fn parse_order(&self, words: &[&str]) -> Command {
-        let side = if words[0] == "buy" { Side::Buy } else { Side::Sell };
+        let side = if words[0] == "buy" {
+            Side::Buy
+        } else {
+            Side::Sell
+        };
         let owner = owner_id(words[1]);
         let instrument = self.instrument(words[2]);
-        let price_of = |t: &str| Price::from_raw(parse_decimal(t, instrument.price_scale()).unwrap());
+        let price_of =
+            |t: &str| Price::from_raw(parse_decimal(t, instrument.price_scale()).unwrap());
         let qty_of = |t: &str| Qty::from_raw(parse_decimal(t, instrument.base_scale()).unwrap());
         let (kind, rest, default_tif) = if words[3] == "budget" {
-            let quote = Amount::from_raw(parse_decimal(words[4], instrument.quote_scale()).unwrap());
-            (OrderKind::MarketBudget { quote }, &words[5..], TimeInForce::Ioc)
+            let quote =
+                Amount::from_raw(parse_decimal(words[4], instrument.quote_scale()).unwrap());
+            (
+                OrderKind::MarketBudget { quote },
+                &words[5..],
+                TimeInForce::Ioc,
+            )
         } else if words.get(4) == Some(&"market") {
-            (OrderKind::Market { qty: qty_of(words[3]) }, &words[5..], TimeInForce::Ioc)
+            (
+                OrderKind::Market {
+                    qty: qty_of(words[3]),
+                },
+                &words[5..],
+                TimeInForce::Ioc,
+            )
         } else {
             assert_eq!(words[4], "@", "expected `QTY @ PRICE` in {words:?}");
             (
@@ -352,8 +395,12 @@ impl Venue {
                     order.tif = TimeInForce::Gtd;
                     order.expire_at = Some(Timestamp(w[4..].parse().unwrap()));
                 }
-                w if w.starts_with("expire=") => order.expire_at = Some(Timestamp(w[7..].parse().unwrap())),
-                w if w.starts_with("id=") => order.client_order_id = Some(ClientOrderId::new(&w[3..]).unwrap()),
+                w if w.starts_with("expire=") => {
+                    order.expire_at = Some(Timestamp(w[7..].parse().unwrap()))
+                }
+                w if w.starts_with("id=") => {
+                    order.client_order_id = Some(ClientOrderId::new(&w[3..]).unwrap())
+                }
                 other => panic!("unknown order word {other:?}"),
             }
         }
@@ -367,7 +414,10 @@ impl Venue {
         match event {
             Event::AssetListed(asset) => format!("asset {} scale {}", asset.code, asset.scale),
             Event::InstrumentListed(i) => format!("instrument {}", i.symbol()),
-            Event::InstrumentStatusChanged { instrument: i, status } => {
+            Event::InstrumentStatusChanged {
+                instrument: i,
+                status,
+            } => {
                 format!("status {} {}", instrument(*i).symbol(), status.as_str())
             }
             Event::LimitsChanged(_) => "limits changed".to_string(),
@@ -386,14 +436,24 @@ impl Venue {
                     TransferState::Posted => "posted",
                     TransferState::Voided => "voided",
                 };
-                format!("{} {kind} {} {} {} {state}", t.id, t.owner, asset.format_amount(t.amount), asset.code)
+                format!(
+                    "{} {kind} {} {} {} {state}",
+                    t.id,
+                    t.owner,
+                    asset.format_amount(t.amount),
+                    asset.code
+                )
             }
             Event::OrderAccepted(a) => {
                 let i = instrument(a.instrument);
                 let what = match a.kind {
-                    OrderKind::Limit { price, qty } => format!("{} @ {}", i.format_qty(qty), i.format_price(price)),
+                    OrderKind::Limit { price, qty } => {
+                        format!("{} @ {}", i.format_qty(qty), i.format_price(price))
+                    }
                     OrderKind::Market { qty } => format!("{} market", i.format_qty(qty)),
-                    OrderKind::MarketBudget { quote } => format!("budget {}", i.format_notional(quote)),
+                    OrderKind::MarketBudget { quote } => {
+                        format!("budget {}", i.format_notional(quote))
+                    }
                 };
                 let mut text = format!(
                     "accepted {} {} {} {} {what} {}",
@@ -409,8 +469,15 @@ impl Venue {
                 if let Some(c) = a.client_order_id {
                     text.push_str(&format!(" id={c}"));
                 }
-                let held_asset = if a.side == Side::Buy { i.quote() } else { i.base() };
-                text.push_str(&format!(" held {}", e.asset(held_asset).unwrap().format_amount(a.held)));
+                let held_asset = if a.side == Side::Buy {
+                    i.quote()
+                } else {
+                    i.base()
+                };
+                text.push_str(&format!(
+                    " held {}",
+                    e.asset(held_asset).unwrap().format_amount(a.held)
+                ));
                 text
             }
             Event::Rejected(r) => {
@@ -431,7 +498,11 @@ impl Venue {
                 ..
             } => {
                 let i = instrument(*i);
-                let held_asset = if *side == Side::Buy { i.quote() } else { i.base() };
+                let held_asset = if *side == Side::Buy {
+                    i.quote()
+                } else {
+                    i.base()
+                };
                 format!(
                     "amended {order} {} @ {} {} held {}",
                     i.format_qty(*leaves),
@@ -446,7 +517,11 @@ impl Venue {
                 leaves,
                 reason,
                 ..
-            } => format!("cancelled {order} {} {}", instrument(*i).format_qty(*leaves), reason.code()),
+            } => format!(
+                "cancelled {order} {} {}",
+                instrument(*i).format_qty(*leaves),
+                reason.code()
+            ),
             Event::OrderExpired {
                 order,
                 instrument: i,
