@@ -108,16 +108,30 @@ pub(crate) struct Level {
 #[derive(Debug, Clone)]
 pub(crate) struct Book {
     pub tick_size: u64,
+    /// `log2(tick_size)` when the tick is a power of two (commonly 1), so that the hot
+    /// path shifts instead of dividing.
+    tick_shift: Option<u32>,
     pub bids: Ladder,
     pub asks: Ladder,
 }
 
 impl Book {
     pub(crate) fn new(tick_size: Price) -> Book {
+        let tick_size = tick_size.raw();
         Book {
-            tick_size: tick_size.raw(),
+            tick_size,
+            tick_shift: tick_size.is_power_of_two().then(|| tick_size.trailing_zeros()),
             bids: Ladder::new(true),
             asks: Ladder::new(false),
+        }
+    }
+
+    /// The tick index of a price on the grid.
+    #[inline]
+    pub(crate) fn tick_of(&self, price: Price) -> u64 {
+        match self.tick_shift {
+            Some(shift) => price.raw() >> shift,
+            None => price.raw() / self.tick_size,
         }
     }
 
@@ -284,7 +298,7 @@ impl Books {
         let (instrument, side, price, leaves) =
             (order.instrument, order.side, order.price, order.leaves);
         let book = &mut self.books[instrument.0 as usize];
-        let tick = price.raw() / book.tick_size;
+        let tick = book.tick_of(price);
         let ladder = book.side_mut(side);
         let level_idx = match ladder.get(tick) {
             Some(idx) => idx,
@@ -349,7 +363,7 @@ impl Books {
         if level.count == 0 {
             let price = level.price;
             let book = &mut self.books[instrument.0 as usize];
-            let tick = price.raw() / book.tick_size;
+            let tick = book.tick_of(price);
             book.side_mut(side).remove(tick);
             self.free_levels.push(level_idx);
         }

@@ -281,11 +281,9 @@ impl Engine {
                 return bad(format!("instrument {} listed twice", instrument.symbol()));
             }
             engine.books.books.push(Book::new(instrument.tick_size()));
-            engine.instruments.push(InstrumentState {
-                instrument,
-                status: state.status,
-                last_price: state.last_price,
-            });
+            engine
+                .instruments
+                .push(InstrumentState::new(instrument, state.status, state.last_price));
         }
         for owner in &image.owners {
             if crate::ledger::is_system(owner.id) || engine.owner_index.contains_key(&owner.id) {
@@ -295,6 +293,7 @@ impl Engine {
             engine.owners.push(OwnerState {
                 id: owner.id,
                 halted: owner.halted,
+                accounts: Vec::new(),
             });
             engine.owner_index.insert(owner.id, slot);
             engine.books.owners.push(Default::default());
@@ -310,6 +309,7 @@ impl Engine {
             image.pending,
             image.transfer_ids,
         );
+        engine.index_owner_accounts();
 
         // Orders go back level by level in priority order; each owner's list is then
         // relinked in id order, the order it had when live.

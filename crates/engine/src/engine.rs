@@ -6,7 +6,7 @@ use crate::event::{
     CommandKind, Event, OrderAccepted, RejectCode, Rejection, Trade, TransferEvent, TransferKind,
     TransferState,
 };
-use crate::ledger::{self, CLEARING, EXTERNAL, Ledger, PendingTransfer};
+use crate::ledger::{self, AccountIdx, CLEARING, EXTERNAL, Ledger, PendingTransfer};
 use bourse_types::{
     Amount, Asset, AssetCode, AssetId, AssetSpec, BPS_DENOMINATOR, CancelReason, ClientOrderId,
     Instrument, InstrumentId, InstrumentSpec, InstrumentStatus, MAX_SCALE, OrderId, OwnerId, Price,
@@ -30,13 +30,49 @@ pub(crate) struct InstrumentState {
     pub instrument: Instrument,
     pub status: InstrumentStatus,
     pub last_price: Option<Price>,
+    /// The price band around the reference price, recomputed when the reference
+    /// changes rather than on every order.
+    pub band: Option<(Price, Price)>,
+}
+
+impl InstrumentState {
+    pub(crate) fn new(instrument: Instrument, status: InstrumentStatus, last_price: Option<Price>) -> InstrumentState {
+        let mut state = InstrumentState {
+            instrument,
+            status,
+            last_price,
+            band: None,
+        };
+        state.update_band();
+        state
+    }
+
+    fn reference(&self) -> Option<Price> {
+        self.last_price.or(self.instrument.spec().reference_price)
+    }
+
+    fn update_band(&mut self) {
+        self.band = self.reference().map(|reference| self.instrument.price_band(reference));
+    }
+
+    fn set_last_price(&mut self, price: Price) {
+        if self.last_price != Some(price) {
+            self.last_price = Some(price);
+            self.update_band();
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct OwnerState {
     pub id: OwnerId,
     pub halted: bool,
+    /// The owner's ledger account per asset id (`NO_ACCOUNT` where none is open), so
+    /// the hot path finds accounts without hashing.
+    pub accounts: Vec<AccountIdx>,
 }
+
+pub(crate) const NO_ACCOUNT: AccountIdx = AccountIdx::MAX;
 
 /// A read-only view of a resting order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -297,11 +333,7 @@ impl Engine {
         self.books
             .books
             .push(crate::book::Book::new(instrument.tick_size()));
-        self.instruments.push(InstrumentState {
-            instrument,
-            status: InstrumentStatus::Trading,
-            last_price: None,
-        });
+        self.instruments.push(InstrumentState::new(instrument, InstrumentStatus::Trading, None));
         out.push(Event::InstrumentListed(instrument));
     }
 
@@ -364,10 +396,47 @@ impl Engine {
         self.owners.push(OwnerState {
             id: owner,
             halted: false,
+            accounts: Vec::new(),
         });
         self.owner_index.insert(owner, slot);
         self.books.owners.push(OwnerOrders::default());
         Ok(slot)
+    }
+
+    /// An owner's account in an asset, if open.
+    #[inline]
+    fn owner_account(&self, slot: u32, asset: AssetId) -> Option<AccountIdx> {
+        let account = *self.owners[slot as usize].accounts.get(usize::from(asset.0))?;
+        (account != NO_ACCOUNT).then_some(account)
+    }
+
+    /// An owner's account in an asset, opened if missing.
+    fn open_owner_account(&mut self, slot: u32, asset: AssetId) -> AccountIdx {
+        if let Some(account) = self.owner_account(slot, asset) {
+            return account;
+        }
+        let owner = &mut self.owners[slot as usize];
+        let account = self.ledger.open(owner.id, asset);
+        let index = usize::from(asset.0);
+        if owner.accounts.len() <= index {
+            owner.accounts.resize(index + 1, NO_ACCOUNT);
+        }
+        owner.accounts[index] = account;
+        account
+    }
+
+    /// Fills every owner's account table from the ledger (after a restore).
+    pub(crate) fn index_owner_accounts(&mut self) {
+        for (idx, account) in self.ledger.accounts().iter().enumerate() {
+            if let Some(&slot) = self.owner_index.get(&account.owner) {
+                let accounts = &mut self.owners[slot as usize].accounts;
+                let index = usize::from(account.asset.0);
+                if accounts.len() <= index {
+                    accounts.resize(index + 1, NO_ACCOUNT);
+                }
+                accounts[index] = idx as AccountIdx;
+            }
+        }
     }
 
     fn open_account(&mut self, owner: OwnerId, out: &mut Vec<Event>) {
@@ -430,14 +499,14 @@ impl Engine {
                 Err(code) => Err(code),
             }
         });
-        if let Err(code) = checked {
-            return out.push(Event::Rejected(Rejection::transfer(
-                CommandKind::Deposit,
-                code,
-                request,
-            )));
-        }
-        let user = self.ledger.open(request.owner, request.asset);
+        let slot = match checked {
+            Ok(slot) => slot,
+            Err(code) => {
+                let rejection = Rejection::transfer(CommandKind::Deposit, code, request);
+                return out.push(Event::Rejected(rejection));
+            }
+        };
+        let user = self.open_owner_account(slot, request.asset);
         let external = self.ledger.system(request.asset).external;
         self.ledger
             .remember_transfer_id(request.id, self.limits.transfer_ids_retained_max);
@@ -475,8 +544,7 @@ impl Engine {
                 return Err(RejectCode::AccountHalted);
             }
             let account = self
-                .ledger
-                .find(request.owner, request.asset)
+                .owner_account(slot, request.asset)
                 .ok_or(RejectCode::InsufficientFunds)?;
             if self.ledger.available(account) < request.amount {
                 return Err(RejectCode::InsufficientFunds);
@@ -587,8 +655,11 @@ impl Engine {
     // ---------------------------------------------------------------- placing orders
 
     fn reference_price(&self, instrument: InstrumentId) -> Option<Price> {
-        let state = &self.instruments[instrument.0 as usize];
-        state.last_price.or(state.instrument.spec().reference_price)
+        self.instruments[instrument.0 as usize].reference()
+    }
+
+    fn band(&self, instrument: InstrumentId) -> Option<(Price, Price)> {
+        self.instruments[instrument.0 as usize].band
     }
 
     fn check_tradable(&self, instrument: InstrumentId) -> Result<&InstrumentState, RejectCode> {
@@ -618,11 +689,10 @@ impl Engine {
     }
 
     fn check_band(&self, instrument: &Instrument, price: Price) -> Result<(), RejectCode> {
-        if let Some(reference) = self.reference_price(instrument.id()) {
-            let (low, high) = instrument.price_band(reference);
-            if price < low || price > high {
-                return Err(RejectCode::PriceOutOfBand);
-            }
+        if let Some((low, high)) = self.band(instrument.id())
+            && (price < low || price > high)
+        {
+            return Err(RejectCode::PriceOutOfBand);
         }
         Ok(())
     }
@@ -679,7 +749,7 @@ impl Engine {
                 if notional < spec.min_notional {
                     return Err((RejectCode::NotionalBelowMin, None));
                 }
-                let (low, high) = instrument.price_band(reference);
+                let (low, high) = self.band(order.instrument).unwrap_or((Price::ZERO, Price::MAX));
                 let protection = if order.side == Side::Buy { high } else { low };
                 (protection, qty, false)
             }
@@ -696,9 +766,7 @@ impl Engine {
                 if quote < spec.min_notional {
                     return Err((RejectCode::NotionalBelowMin, None));
                 }
-                let protection = self
-                    .reference_price(order.instrument)
-                    .map_or(Price::MAX, |reference| instrument.price_band(reference).1);
+                let protection = self.band(order.instrument).map_or(Price::MAX, |(_, high)| high);
                 (protection, Qty::MAX, true)
             }
         };
@@ -722,8 +790,7 @@ impl Engine {
             instrument.base()
         };
         let available = self
-            .ledger
-            .find(order.owner, hold_asset)
+            .owner_account(owner_slot, hold_asset)
             .map_or(Amount::ZERO, |account| self.ledger.available(account));
         if available < hold {
             return Err((RejectCode::InsufficientFunds, None));
@@ -788,8 +855,8 @@ impl Engine {
         let instrument = self.instruments[new.instrument.0 as usize].instrument;
         let id = OrderId(self.next_order_id);
         self.next_order_id += 1;
-        let base = self.ledger.open(new.owner, instrument.base());
-        let quote = self.ledger.open(new.owner, instrument.quote());
+        let base = self.open_owner_account(plan.owner_slot, instrument.base());
+        let quote = self.open_owner_account(plan.owner_slot, instrument.quote());
         let (hold_account, hold_asset, receive_account) = match new.side {
             Side::Buy => (quote, instrument.quote(), base),
             Side::Sell => (base, instrument.base(), quote),
@@ -1111,7 +1178,7 @@ impl Engine {
 
         let trade_id = TradeId(self.next_trade_id);
         self.next_trade_id += 1;
-        self.instruments[taker.instrument.0 as usize].last_price = Some(price);
+        self.instruments[taker.instrument.0 as usize].set_last_price(price);
         out.push(Event::Trade(Trade {
             id: trade_id,
             instrument: taker.instrument,
@@ -1140,28 +1207,27 @@ impl Engine {
 
     // ---------------------------------------------------------------- cancel and amend
 
-    /// Finds an owner's open order.
-    fn resolve(
-        &self,
-        owner: OwnerId,
-        order: OrderRef,
-    ) -> Result<u32, (RejectCode, Option<OrderId>)> {
-        self.owner_slot(owner)?;
+    /// Finds an owner's open order. The happy path is one lookup: an order that
+    /// belongs to `owner` proves the owner exists.
+    fn resolve(&self, owner: OwnerId, order: OrderRef) -> Result<u32, (RejectCode, Option<OrderId>)> {
         let id = match order {
             OrderRef::Id(id) => id,
-            OrderRef::Client(client_id) => *self
-                .client_ids
-                .get(&(owner, client_id))
-                .ok_or(RejectCode::UnknownOrder)?,
+            OrderRef::Client(client_id) => match self.client_ids.get(&(owner, client_id)) {
+                Some(&id) => id,
+                None => {
+                    self.owner_slot(owner)?;
+                    return Err((RejectCode::UnknownOrder, None));
+                }
+            },
         };
-        let slot = self
-            .books
-            .find(id)
-            .ok_or((RejectCode::UnknownOrder, Some(id)))?;
-        if self.books.order(slot).owner != owner {
-            return Err((RejectCode::NotOwner, Some(id)));
+        match self.books.find(id) {
+            Some(slot) if self.books.order(slot).owner == owner => Ok(slot),
+            found => {
+                self.owner_slot(owner).map_err(|code| (code, Some(id)))?;
+                let code = if found.is_some() { RejectCode::NotOwner } else { RejectCode::UnknownOrder };
+                Err((code, Some(id)))
+            }
         }
-        Ok(slot)
     }
 
     fn cancel_resting(&mut self, slot: u32, reason: CancelReason, out: &mut Vec<Event>) {
@@ -1275,8 +1341,7 @@ impl Engine {
             .check_tradable(order.instrument)
             .map_err(with_id)?
             .instrument;
-        let owner_slot = self.owner_slot(owner)?;
-        if self.owners[owner_slot as usize].halted {
+        if self.owners[order.owner_slot as usize].halted {
             return Err(with_id(RejectCode::AccountHalted));
         }
         if price.is_none() && qty.is_none() {
@@ -1473,7 +1538,11 @@ impl Engine {
         if owner == EXTERNAL || owner == CLEARING {
             return None;
         }
-        let account = self.ledger.account(self.ledger.find(owner, asset)?);
+        let account = match self.owner_index.get(&owner) {
+            Some(&slot) => self.owner_account(slot, asset)?,
+            None => self.ledger.find(owner, asset)?,
+        };
+        let account = self.ledger.account(account);
         Some(Balance {
             available: account.available(),
             held: account.held(),

@@ -95,7 +95,8 @@ pub(crate) struct Ladder {
     levels: FxHashMap<u64, u32>,
     pages: FxHashMap<u64, Page>,
     page_order: BTreeSet<u64>,
-    best: Option<u64>,
+    /// The best tick and its level.
+    best: Option<(u64, u32)>,
 }
 
 impl Ladder {
@@ -122,8 +123,7 @@ impl Ladder {
     /// The best tick and its level.
     #[inline]
     pub(crate) fn best(&self) -> Option<(u64, u32)> {
-        let tick = self.best?;
-        Some((tick, self.levels[&tick]))
+        self.best
     }
 
     /// Whether `a` is a better price than `b` on this side.
@@ -145,8 +145,8 @@ impl Ladder {
             Page::default()
         });
         page.set(tick & (PAGE_TICKS - 1));
-        if self.best.is_none_or(|best| self.better(tick, best)) {
-            self.best = Some(tick);
+        if self.best.is_none_or(|(best, _)| self.better(tick, best)) {
+            self.best = Some((tick, level));
         }
     }
 
@@ -163,8 +163,8 @@ impl Ladder {
             self.pages.remove(&page_no);
             self.page_order.remove(&page_no);
         }
-        if self.best == Some(tick) {
-            self.best = self.next_worse(tick);
+        if self.best.is_some_and(|(best, _)| best == tick) {
+            self.best = self.next_worse(tick).map(|next| (next, self.levels[&next]));
         }
     }
 
@@ -199,7 +199,7 @@ impl Ladder {
 
     /// Occupied ticks and their levels from best to worst.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
-        let mut next = self.best;
+        let mut next = self.best.map(|(tick, _)| tick);
         std::iter::from_fn(move || {
             let tick = next?;
             next = self.next_worse(tick);

@@ -489,7 +489,7 @@ fn check_events(
             } => {
                 let now = engine
                     .balance(*owner, *asset)
-                    .expect("balance of a known account");
+                    .unwrap_or_else(|| panic!("no balance for {owner} {asset:?}"));
                 assert_eq!(
                     (now.available, now.held),
                     (*available, *held),

@@ -71,14 +71,22 @@ fixed_point!(
 /// Fills charge fees rounded down and holds reserve fees rounded up ([`fee_ceil`]); with
 /// that pair, the sum of the fees of any split of an order never exceeds what was held
 /// for it (`floor(x) + ceil(y) <= ceil(x + y)`).
+#[inline]
 pub fn fee_floor(notional: Amount, fee_bps: u16) -> Amount {
+    if let Some(product) = notional.raw().checked_mul(u64::from(fee_bps)) {
+        return Amount::from_raw(product / u64::from(crate::BPS_DENOMINATOR));
+    }
     let fee = u128::from(notional.raw()) * u128::from(fee_bps) / u128::from(crate::BPS_DENOMINATOR);
     // fee_bps <= 10_000 is enforced by instrument validation, so fee <= notional.
     Amount::from_raw(u64::try_from(fee).unwrap_or(u64::MAX))
 }
 
 /// A fee in basis points of `notional`, rounded up to the minor unit. Used for holds.
+#[inline]
 pub fn fee_ceil(notional: Amount, fee_bps: u16) -> Amount {
+    if let Some(product) = notional.raw().checked_mul(u64::from(fee_bps)) {
+        return Amount::from_raw(product.div_ceil(u64::from(crate::BPS_DENOMINATOR)));
+    }
     let denominator = u128::from(crate::BPS_DENOMINATOR);
     let fee = (u128::from(notional.raw()) * u128::from(fee_bps)).div_ceil(denominator);
     Amount::from_raw(u64::try_from(fee).unwrap_or(u64::MAX))

@@ -100,6 +100,8 @@ pub struct Instrument {
     quote_scale: u8,
     /// `price_raw * qty_raw / notional_divisor` is the notional in quote minor units.
     notional_divisor: u128,
+    /// The same divisor when it fits in a `u64` (else zero), for the fast path.
+    notional_divisor_u64: u64,
 }
 
 impl Instrument {
@@ -165,6 +167,7 @@ impl Instrument {
             base_scale: base.scale,
             quote_scale: quote.scale,
             notional_divisor,
+            notional_divisor_u64: u64::try_from(notional_divisor).unwrap_or(0),
         };
         Ok(instrument)
     }
@@ -215,6 +218,12 @@ impl Instrument {
     /// `None` if it does not fit in a `u64`.
     #[inline]
     pub fn notional(&self, price: Price, qty: Qty) -> Option<Amount> {
+        // Most products fit in 64 bits, where division is several times cheaper.
+        if self.notional_divisor_u64 != 0
+            && let Some(product) = price.raw().checked_mul(qty.raw())
+        {
+            return Some(Amount::from_raw(product / self.notional_divisor_u64));
+        }
         let product = u128::from(price.raw()) * u128::from(qty.raw());
         u64::try_from(product / self.notional_divisor)
             .ok()
