@@ -28,7 +28,10 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let mut i = 1;
     while i < args.len() {
-        let value = || args.get(i + 1).and_then(|v| v.replace('_', "").parse::<u64>().ok());
+        let value = || {
+            args.get(i + 1)
+                .and_then(|v| v.replace('_', "").parse::<u64>().ok())
+        };
         match args[i].as_str() {
             "--commands" => params.commands = value().expect("--commands N") as usize,
             "--seed" => params.seed = value().expect("--seed S"),
@@ -52,7 +55,11 @@ fn main() {
     let stats = &workload.stats;
     let n = workload.commands.len();
     let pct = |k: usize| k as f64 * 100.0 / n as f64;
-    println!("workload: exchange-core mix, seed {}, {} commands", params.seed, group(n as u64));
+    println!(
+        "workload: exchange-core mix, seed {}, {} commands",
+        params.seed,
+        group(n as u64)
+    );
     println!(
         "  mix: {:.1}% move, {:.1}% GTC, {:.1}% cancel, {:.1}% IOC; {} trades; {} rejected",
         pct(stats.moves),
@@ -73,9 +80,13 @@ fn main() {
     );
     println!();
 
-    let bourse = measure("bourse engine", runs, || BourseRun::new(&workload), |run| run.throughput(&workload), |run, hist| {
-        run.latency(&workload, hist)
-    });
+    let bourse = measure(
+        "bourse engine",
+        runs,
+        || BourseRun::new(&workload),
+        |run| run.throughput(&workload),
+        |run, hist| run.latency(&workload, hist),
+    );
     if !compare {
         return;
     }
@@ -108,7 +119,8 @@ fn measure<R>(
     rates.sort_by(f64::total_cmp);
     let median = rates[rates.len() / 2];
     let best = rates[rates.len() - 1];
-    let mut hist = Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("histogram bounds");
+    let mut hist =
+        Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).expect("histogram bounds");
     let mut run = prepare();
     latency(&mut run, &mut hist);
     println!(
@@ -224,7 +236,8 @@ impl OrderbookRsRun {
                 }));
             }
             Command::Cancel {
-                order: OrderRef::Id(id), ..
+                order: OrderRef::Id(id),
+                ..
             } => {
                 let _ = black_box(self.book.cancel_order(Id::from_u64(id.0)));
             }
@@ -255,7 +268,7 @@ fn group(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -178,7 +178,11 @@ pub fn exchange_mix(params: MixParams) -> Workload {
     let mut prefill = Vec::new();
     let mut prefill_ids = Vec::new();
     while resting.len() < params.resting_orders {
-        let side = if rng.below(2) == 0 { Side::Buy } else { Side::Sell };
+        let side = if rng.below(2) == 0 {
+            Side::Buy
+        } else {
+            Side::Sell
+        };
         let price = passive_price(&mut rng, &shadow, side, params);
         let command = place(&mut rng, params, side, price, TimeInForce::Gtc);
         apply(&mut shadow, &command, &mut events);
@@ -212,7 +216,11 @@ pub fn exchange_mix(params: MixParams) -> Workload {
             }
         } else if roll < 91 {
             stats.gtc += 1;
-            let side = if rng.below(2) == 0 { Side::Buy } else { Side::Sell };
+            let side = if rng.below(2) == 0 {
+                Side::Buy
+            } else {
+                Side::Sell
+            };
             let price = if resting.len() < params.resting_orders {
                 passive_price(&mut rng, &shadow, side, params)
             } else {
@@ -229,7 +237,11 @@ pub fn exchange_mix(params: MixParams) -> Workload {
             }
         } else {
             stats.ioc += 1;
-            let side = if rng.below(2) == 0 { Side::Buy } else { Side::Sell };
+            let side = if rng.below(2) == 0 {
+                Side::Buy
+            } else {
+                Side::Sell
+            };
             let price = marketable_price(&mut rng, &shadow, side);
             place(&mut rng, params, side, price, TimeInForce::Ioc)
         };
@@ -265,7 +277,8 @@ fn accepted_id(events: &[Event]) -> Option<OrderId> {
 }
 
 fn levels(engine: &Engine) -> usize {
-    engine.depth(INSTRUMENT, Side::Buy, usize::MAX).len() + engine.depth(INSTRUMENT, Side::Sell, usize::MAX).len()
+    engine.depth(INSTRUMENT, Side::Buy, usize::MAX).len()
+        + engine.depth(INSTRUMENT, Side::Sell, usize::MAX).len()
 }
 
 fn place(rng: &mut Rng, params: MixParams, side: Side, price: Price, tif: TimeInForce) -> Command {
@@ -286,7 +299,10 @@ fn place(rng: &mut Rng, params: MixParams, side: Side, price: Price, tif: TimeIn
 }
 
 fn best(engine: &Engine, side: Side) -> Option<u64> {
-    engine.depth(INSTRUMENT, side, 1).first().map(|(price, _, _)| price.raw())
+    engine
+        .depth(INSTRUMENT, side, 1)
+        .first()
+        .map(|(price, _, _)| price.raw())
 }
 
 fn mid(engine: &Engine) -> u64 {
@@ -368,7 +384,9 @@ impl Resting {
             let ids: &[OrderId] = match event {
                 Event::OrderAccepted(a) => &[a.order],
                 Event::OrderAmended { order, .. } => &[*order],
-                Event::OrderCancelled { order, .. } | Event::OrderExpired { order, .. } => &[*order],
+                Event::OrderCancelled { order, .. } | Event::OrderExpired { order, .. } => {
+                    &[*order]
+                }
                 Event::Trade(t) => &[t.maker_order, t.taker_order],
                 _ => &[],
             };

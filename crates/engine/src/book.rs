@@ -120,7 +120,9 @@ impl Book {
         let tick_size = tick_size.raw();
         Book {
             tick_size,
-            tick_shift: tick_size.is_power_of_two().then(|| tick_size.trailing_zeros()),
+            tick_shift: tick_size
+                .is_power_of_two()
+                .then(|| tick_size.trailing_zeros()),
             bids: Ladder::new(true),
             asks: Ladder::new(false),
         }

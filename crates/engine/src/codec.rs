@@ -281,9 +281,11 @@ impl Engine {
                 return bad(format!("instrument {} listed twice", instrument.symbol()));
             }
             engine.books.books.push(Book::new(instrument.tick_size()));
-            engine
-                .instruments
-                .push(InstrumentState::new(instrument, state.status, state.last_price));
+            engine.instruments.push(InstrumentState::new(
+                instrument,
+                state.status,
+                state.last_price,
+            ));
         }
         for owner in &image.owners {
             if crate::ledger::is_system(owner.id) || engine.owner_index.contains_key(&owner.id) {

@@ -36,7 +36,11 @@ pub(crate) struct InstrumentState {
 }
 
 impl InstrumentState {
-    pub(crate) fn new(instrument: Instrument, status: InstrumentStatus, last_price: Option<Price>) -> InstrumentState {
+    pub(crate) fn new(
+        instrument: Instrument,
+        status: InstrumentStatus,
+        last_price: Option<Price>,
+    ) -> InstrumentState {
         let mut state = InstrumentState {
             instrument,
             status,
@@ -52,7 +56,9 @@ impl InstrumentState {
     }
 
     fn update_band(&mut self) {
-        self.band = self.reference().map(|reference| self.instrument.price_band(reference));
+        self.band = self
+            .reference()
+            .map(|reference| self.instrument.price_band(reference));
     }
 
     fn set_last_price(&mut self, price: Price) {
@@ -333,7 +339,11 @@ impl Engine {
         self.books
             .books
             .push(crate::book::Book::new(instrument.tick_size()));
-        self.instruments.push(InstrumentState::new(instrument, InstrumentStatus::Trading, None));
+        self.instruments.push(InstrumentState::new(
+            instrument,
+            InstrumentStatus::Trading,
+            None,
+        ));
         out.push(Event::InstrumentListed(instrument));
     }
 
@@ -406,7 +416,9 @@ impl Engine {
     /// An owner's account in an asset, if open.
     #[inline]
     fn owner_account(&self, slot: u32, asset: AssetId) -> Option<AccountIdx> {
-        let account = *self.owners[slot as usize].accounts.get(usize::from(asset.0))?;
+        let account = *self.owners[slot as usize]
+            .accounts
+            .get(usize::from(asset.0))?;
         (account != NO_ACCOUNT).then_some(account)
     }
 
@@ -749,7 +761,9 @@ impl Engine {
                 if notional < spec.min_notional {
                     return Err((RejectCode::NotionalBelowMin, None));
                 }
-                let (low, high) = self.band(order.instrument).unwrap_or((Price::ZERO, Price::MAX));
+                let (low, high) = self
+                    .band(order.instrument)
+                    .unwrap_or((Price::ZERO, Price::MAX));
                 let protection = if order.side == Side::Buy { high } else { low };
                 (protection, qty, false)
             }
@@ -766,7 +780,9 @@ impl Engine {
                 if quote < spec.min_notional {
                     return Err((RejectCode::NotionalBelowMin, None));
                 }
-                let protection = self.band(order.instrument).map_or(Price::MAX, |(_, high)| high);
+                let protection = self
+                    .band(order.instrument)
+                    .map_or(Price::MAX, |(_, high)| high);
                 (protection, Qty::MAX, true)
             }
         };
@@ -1209,7 +1225,11 @@ impl Engine {
 
     /// Finds an owner's open order. The happy path is one lookup: an order that
     /// belongs to `owner` proves the owner exists.
-    fn resolve(&self, owner: OwnerId, order: OrderRef) -> Result<u32, (RejectCode, Option<OrderId>)> {
+    fn resolve(
+        &self,
+        owner: OwnerId,
+        order: OrderRef,
+    ) -> Result<u32, (RejectCode, Option<OrderId>)> {
         let id = match order {
             OrderRef::Id(id) => id,
             OrderRef::Client(client_id) => match self.client_ids.get(&(owner, client_id)) {
@@ -1224,7 +1244,11 @@ impl Engine {
             Some(slot) if self.books.order(slot).owner == owner => Ok(slot),
             found => {
                 self.owner_slot(owner).map_err(|code| (code, Some(id)))?;
-                let code = if found.is_some() { RejectCode::NotOwner } else { RejectCode::UnknownOrder };
+                let code = if found.is_some() {
+                    RejectCode::NotOwner
+                } else {
+                    RejectCode::UnknownOrder
+                };
                 Err((code, Some(id)))
             }
         }

@@ -1337,3 +1337,30 @@ fn deposits_cannot_push_supply_past_64_bits() {
     let events = venue.apply(Command::Place(order));
     assert!(matches!(events[0], Event::OrderAccepted(_)), "{events:?}");
 }
+
+/// The documented catalog lists every code the engine can give.
+#[test]
+fn every_reject_code_is_documented() {
+    let catalog =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/errors.md"))
+            .expect("docs/errors.md exists");
+    let missing: Vec<&str> = RejectCode::ALL
+        .iter()
+        .map(|code| code.code())
+        .filter(|code| !catalog.contains(&format!("`{code}`")))
+        .collect();
+    assert!(missing.is_empty(), "docs/errors.md lacks {missing:?}");
+    for reason in [
+        bourse_types::CancelReason::Requested,
+        bourse_types::CancelReason::Unfilled,
+        bourse_types::CancelReason::SelfTrade,
+        bourse_types::CancelReason::Admin,
+        bourse_types::CancelReason::PriceProtection,
+        bourse_types::CancelReason::BudgetExhausted,
+    ] {
+        assert!(
+            catalog.contains(&format!("`{}`", reason.code())),
+            "{reason:?} undocumented"
+        );
+    }
+}
