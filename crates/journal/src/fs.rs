@@ -20,6 +20,8 @@ pub trait FileSystem: Send + Sync + 'static {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
     /// Opens a file for appending, creating it if missing.
     fn append(&self, path: &Path) -> io::Result<Box<dyn AppendFile>>;
+    /// Creates a file, or empties an existing one, for writing.
+    fn create(&self, path: &Path) -> io::Result<Box<dyn AppendFile>>;
     /// Cuts a file to `len` bytes and makes that durable.
     fn truncate(&self, path: &Path, len: u64) -> io::Result<()>;
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
@@ -35,7 +37,9 @@ pub trait FileSystem: Send + Sync + 'static {
         temp_name.push(".tmp");
         let temp = dir.join(temp_name);
         {
-            let mut file = self.append(&temp)?;
+            // A temporary file left by a process that died mid-write is emptied, never
+            // appended to.
+            let mut file = self.create(&temp)?;
             file.write_all(bytes)?;
             file.sync_data()?;
         }
@@ -81,6 +85,10 @@ impl FileSystem for StdFs {
     fn append(&self, path: &Path) -> io::Result<Box<dyn AppendFile>> {
         let file = OpenOptions::new().create(true).append(true).open(path)?;
         Ok(Box::new(StdFile(file)))
+    }
+
+    fn create(&self, path: &Path) -> io::Result<Box<dyn AppendFile>> {
+        Ok(Box::new(StdFile(File::create(path)?)))
     }
 
     fn truncate(&self, path: &Path, len: u64) -> io::Result<()> {

@@ -111,6 +111,32 @@ impl JournalLog {
     ) -> io::Result<JournalLog> {
         fs.create_dir_all(dir)?;
         let (file, size) = match &tail.segment {
+            // A segment that lost its header to a crash during its creation (recovery
+            // emptied it) gets its header back before anything is appended.
+            Some((path, size)) if *size < SEGMENT_HEADER_LEN as u64 => {
+                let first = path
+                    .file_name()
+                    .and_then(|n| parse_segment_name(&n.to_string_lossy()))
+                    .ok_or_else(|| {
+                        io::Error::other(format!("{} is not a segment name", path.display()))
+                    })?;
+                if first != tail.next_seq {
+                    return Err(io::Error::other(format!(
+                        "{} would start at {first}, but the journal continues at {}",
+                        path.display(),
+                        tail.next_seq
+                    )));
+                }
+                let mut file = fs.create(path)?;
+                file.write_all(&segment_header(first))?;
+                file.sync_data()?;
+                fs.sync_dir(dir)?;
+                fs.write_atomic(
+                    &dir.join(HEAD_FILE),
+                    format!("{}\n", segment_name(first)).as_bytes(),
+                )?;
+                (Some(file), SEGMENT_HEADER_LEN as u64)
+            }
             Some((path, size)) => (Some(fs.append(path)?), *size),
             None => (None, 0),
         };

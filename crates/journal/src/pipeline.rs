@@ -33,9 +33,7 @@ use std::collections::VecDeque;
 use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{
-    Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError, sync_channel,
-};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -481,10 +479,7 @@ impl Core {
                     Input::Shutdown => shutting_down = true,
                 }
                 if stamped.len() < self.config.batch_commands_max && !shutting_down {
-                    next = match input.try_recv() {
-                        Ok(message) => Some(message),
-                        Err(TryRecvError::Empty | TryRecvError::Disconnected) => None,
-                    };
+                    next = input.try_recv().ok();
                 }
             }
             // Hand the group to the writer first, so the disk works while we match.

@@ -307,11 +307,11 @@ fn is_torn(rest: &[u8], damage: Damage) -> bool {
     }
 }
 
+/// The newest usable snapshot, if any, and the snapshots rejected on the way.
+type SnapshotSearch = (Option<(SnapshotInfo, Engine)>, Vec<(u64, String)>);
+
 /// Loads the newest valid snapshot; the others are reported, not silently ignored.
-fn load_snapshot(
-    fs: &dyn FileSystem,
-    dir: &DataDir,
-) -> Result<(Option<(SnapshotInfo, Engine)>, Vec<(u64, String)>), RecoveryError> {
+fn load_snapshot(fs: &dyn FileSystem, dir: &DataDir) -> Result<SnapshotSearch, RecoveryError> {
     let snapshots_dir = dir.snapshots();
     let mut rejected = Vec::new();
     for seq in snapshot::list(fs, &snapshots_dir).map_err(io_error(&snapshots_dir))? {

@@ -188,6 +188,7 @@ fn parent() {
     for round in 0..KILLS {
         // Kill after a random number of acknowledgements in this life.
         let kill_after = rng.between(20, 3_000) as usize;
+        let stderr_path = temp.0.join(format!("child-{round}.stderr"));
         let mut child = Process::new(&exe)
             .args([
                 "acknowledged_commands_survive_sigkill",
@@ -197,7 +198,7 @@ fn parent() {
             ])
             .env(CHILD_DIR, &dir.root)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&stderr_path).unwrap())
             .spawn()
             .expect("child starts");
         let stdout = child.stdout.take().unwrap();
@@ -216,7 +217,8 @@ fn parent() {
         while seen < kill_after {
             let left = deadline.saturating_duration_since(Instant::now());
             let (seq, digest) = rx.recv_timeout(left).unwrap_or_else(|_| {
-                panic!("round {round}: the child acknowledged only {seen} commands in time")
+                let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+                panic!("round {round}: the child acknowledged only {seen} commands in time; its stderr:\n{stderr}")
             });
             assert!(
                 acked.insert(seq, digest).is_none(),

@@ -414,3 +414,42 @@ fn a_second_process_cannot_take_the_data_directory() {
         .unwrap();
     assert!(second.try_lock().is_err(), "the lock is exclusive");
 }
+
+#[test]
+fn a_temporary_file_left_by_a_crash_does_not_leak_into_the_next_write() {
+    let temp = TempDir::new("leftover-tmp");
+    let path = temp.0.join("HEAD");
+    std::fs::write(temp.0.join("HEAD.tmp"), b"half a write from a dead process").unwrap();
+    StdFs.write_atomic(&path, b"fresh\n").unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"fresh\n");
+    assert!(!temp.0.join("HEAD.tmp").exists());
+}
+
+#[test]
+fn a_segment_torn_while_being_created_gets_its_header_back() {
+    let (temp, hash, total) = journal_of(300, "torn-header");
+    let dir = temp.data();
+    // A crash right after creating the next segment, before its header was written.
+    let empty = dir
+        .journal()
+        .join(bourse_journal::log::segment_name(total + 1));
+    std::fs::write(&empty, b"BRS").unwrap();
+    let recovered = recover(&StdFs, &dir).unwrap();
+    assert_eq!(
+        recovered.report.torn_tail.as_ref().map(|t| t.file.clone()),
+        Some(empty.clone())
+    );
+    assert_eq!(recovered.report.state_hash, hash);
+    drop(recovered);
+    // Appending resumes in that segment, header first.
+    let venue = start(std_fs(), &dir, small_segments());
+    let more = commands(310);
+    run_all(&venue, &more[total as usize..]);
+    drop(venue);
+    let bytes = std::fs::read(&empty).unwrap();
+    assert_eq!(&bytes[..4], b"BRSJ");
+    std::fs::remove_dir_all(dir.snapshots()).unwrap();
+    let verified = verify(&StdFs, &dir).unwrap();
+    assert_eq!(verified.last_seq, more.len() as u64);
+    assert!(verified.problems.is_empty(), "{:?}", verified.problems);
+}

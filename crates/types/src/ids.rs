@@ -63,4 +63,73 @@ impl Timestamp {
     pub const fn nanos(self) -> u64 {
         self.0
     }
+
+    pub const fn from_millis(millis: u64) -> Self {
+        Timestamp(millis.saturating_mul(1_000_000))
+    }
+
+    pub const fn millis(self) -> u64 {
+        self.0 / 1_000_000
+    }
+
+    /// RFC 3339 in UTC with `fraction_digits` (0 to 9) decimals of seconds:
+    /// `2026-11-21T19:04:05.123Z`.
+    pub fn to_rfc3339(self, fraction_digits: u32) -> String {
+        let secs = self.0 / 1_000_000_000;
+        let nanos = self.0 % 1_000_000_000;
+        let (year, month, day) = civil_from_days(secs / 86_400);
+        let rem = secs % 86_400;
+        let mut text = format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+            rem / 3_600,
+            rem / 60 % 60,
+            rem % 60
+        );
+        let digits = fraction_digits.min(9);
+        if digits > 0 {
+            let fraction = nanos / 10u64.pow(9 - digits);
+            text.push_str(&format!(".{fraction:0width$}", width = digits as usize));
+        }
+        text.push('Z');
+        text
+    }
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (after Howard
+/// Hinnant's `civil_from_days`).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_rfc3339() {
+        assert_eq!(Timestamp(0).to_rfc3339(3), "1970-01-01T00:00:00.000Z");
+        // 2000-02-29T12:34:56.789012345Z, a leap day.
+        assert_eq!(
+            Timestamp(951_827_696_789_012_345).to_rfc3339(9),
+            "2000-02-29T12:34:56.789012345Z"
+        );
+        assert_eq!(
+            Timestamp(951_827_696_789_012_345).to_rfc3339(0),
+            "2000-02-29T12:34:56Z"
+        );
+        // 2026-11-21T19:04:05Z.
+        assert_eq!(
+            Timestamp::from_millis(1_795_287_845_000).to_rfc3339(3),
+            "2026-11-21T19:04:05.000Z"
+        );
+    }
 }

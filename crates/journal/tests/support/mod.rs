@@ -194,6 +194,12 @@ impl FileSystem for Faulty {
             fs: self.0.clone(),
         }))
     }
+    fn create(&self, path: &Path) -> io::Result<Box<dyn AppendFile>> {
+        Ok(Box::new(FaultyFile {
+            inner: StdFs.create(path)?,
+            fs: self.0.clone(),
+        }))
+    }
     fn truncate(&self, path: &Path, len: u64) -> io::Result<()> {
         StdFs.truncate(path, len)
     }

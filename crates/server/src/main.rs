@@ -1,0 +1,40 @@
+//! The `bourse` binary: parses arguments, sets up logging, runs one subcommand and
+//! turns its outcome into an exit code. Everything else lives in the library crates.
+
+mod cli;
+mod describe;
+mod journal_cmd;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_logging(&cli.log_format);
+    let outcome = match cli.command {
+        cli::Command::Journal(cli::JournalCommand::Verify(args)) => journal_cmd::verify(&args),
+        cli::Command::Journal(cli::JournalCommand::Inspect(args)) => journal_cmd::inspect(&args),
+        cli::Command::Snapshot(args) => journal_cmd::snapshot(&args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to standard error: human-readable by default, one JSON object per line
+/// with `--log-format json`. `RUST_LOG` filters them (default `info`).
+fn init_logging(format: &cli::LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        cli::LogFormat::Json => builder.json().init(),
+        cli::LogFormat::Text => builder.init(),
+    }
+}
