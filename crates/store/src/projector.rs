@@ -1,0 +1,502 @@
+//! The projector: released events in, read models out, in batches.
+//!
+//! Events are folded in memory ([`Projector::apply`]); [`Projector::flush`] writes
+//! everything that changed in one transaction, multi-row statements at a time, with
+//! the sequence number reached, so the read models are always the projection of a
+//! prefix of the journal. Open orders stay in memory so that a fill is an update, not
+//! a read; finished ones are written and forgotten.
+
+use crate::rows::{BalanceRow, OrderRow, TradeRow, TransferRow};
+use crate::{Result, Store, sql_int};
+use bourse_engine::{Event, OrderKind, SYSTEM_OWNER_MIN, TransferKind, TransferState};
+use bourse_journal::Released;
+use bourse_market::{Candle, CandleSet, Interval};
+use bourse_types::{CancelReason, InstrumentId, Side};
+use sqlx::AnyConnection;
+use std::collections::{BTreeMap, HashMap};
+
+/// Rows per multi-row statement (well under both databases' parameter limits).
+const ROWS_PER_STATEMENT: usize = 200;
+
+#[derive(Debug)]
+pub struct Projector {
+    store: Store,
+    projected_seq: u64,
+    /// Open orders, and orders changed since the last flush.
+    orders: HashMap<u64, OrderRow>,
+    dirty_orders: Vec<u64>,
+    trades: Vec<TradeRow>,
+    transfers: BTreeMap<u64, TransferRow>,
+    balances: BTreeMap<(u64, u16), BalanceRow>,
+    candle_sets: HashMap<InstrumentId, CandleSet>,
+    candles: BTreeMap<(u32, Interval, u64), Candle>,
+}
+
+fn side_text(side: Side) -> &'static str {
+    side.as_str()
+}
+
+impl Projector {
+    /// A projector continuing where the stored read models stop.
+    pub async fn open(store: Store) -> Result<Projector> {
+        let projected_seq = store.projected_seq().await?;
+        let mut orders = HashMap::new();
+        let rows = sqlx::query("SELECT * FROM orders WHERE status IN ('open', 'partially_filled')")
+            .fetch_all(store.pool())
+            .await?;
+        for row in &rows {
+            let order = OrderRow::from_row(row)?;
+            orders.insert(order.id, order);
+        }
+        // The newest candle of each series, to keep aggregating into it.
+        let mut candle_sets: HashMap<InstrumentId, CandleSet> = HashMap::new();
+        let rows = sqlx::query(
+            "SELECT c.* FROM candles c JOIN (SELECT instrument, period, MAX(open_time) AS open_time FROM candles \
+             GROUP BY instrument, period) m ON c.instrument = m.instrument AND c.period = m.period AND c.open_time = m.open_time",
+        )
+        .fetch_all(store.pool())
+        .await?;
+        for row in &rows {
+            let (instrument, interval, candle) = crate::queries::candle_from_row(row)?;
+            candle_sets
+                .entry(InstrumentId(instrument))
+                .or_insert_with(|| CandleSet::new(2))
+                .load(interval, [candle]);
+        }
+        Ok(Projector {
+            store,
+            projected_seq,
+            orders,
+            dirty_orders: Vec::new(),
+            trades: Vec::new(),
+            transfers: BTreeMap::new(),
+            balances: BTreeMap::new(),
+            candle_sets,
+            candles: BTreeMap::new(),
+        })
+    }
+
+    /// The last sequence number applied (flushed or not).
+    pub fn projected_seq(&self) -> u64 {
+        self.projected_seq
+    }
+
+    /// Whether anything waits to be written.
+    pub fn has_pending(&self) -> bool {
+        !self.dirty_orders.is_empty()
+            || !self.trades.is_empty()
+            || !self.transfers.is_empty()
+            || !self.balances.is_empty()
+            || !self.candles.is_empty()
+    }
+
+    fn touch(&mut self, id: u64) {
+        self.dirty_orders.push(id);
+    }
+
+    /// Folds one released command into the pending changes. Commands already projected
+    /// (a catch-up that overlaps) are skipped.
+    pub fn apply(&mut self, released: &Released) {
+        if released.seq <= self.projected_seq {
+            return;
+        }
+        self.projected_seq = released.seq;
+        let ts = released.ts.nanos();
+        for event in &released.events {
+            match event {
+                Event::OrderAccepted(a) => {
+                    let (kind, price, qty, budget) = match a.kind {
+                        OrderKind::Limit { price, qty } => {
+                            ("limit", Some(price.raw()), Some(qty.raw()), None)
+                        }
+                        OrderKind::Market { qty } => ("market", None, Some(qty.raw()), None),
+                        OrderKind::MarketBudget { quote } => {
+                            ("market_budget", None, None, Some(quote.raw()))
+                        }
+                    };
+                    let row = OrderRow {
+                        id: a.order.0,
+                        owner: a.owner.0,
+                        instrument: a.instrument.0,
+                        side: side_text(a.side).to_string(),
+                        kind: kind.to_string(),
+                        price,
+                        qty,
+                        quote_budget: budget,
+                        leaves: qty.unwrap_or(0),
+                        filled: 0,
+                        filled_notional: 0,
+                        fees: 0,
+                        tif: a.tif.as_str().to_string(),
+                        post_only: a.post_only,
+                        stp: a.stp.as_str().to_string(),
+                        client_order_id: a.client_order_id.map(|c| c.to_string()),
+                        expire_at: a.expire_at.map(|t| t.nanos()),
+                        status: "open".to_string(),
+                        reason: None,
+                        created_at: ts,
+                        updated_at: ts,
+                        seq: released.seq,
+                    };
+                    self.orders.insert(row.id, row);
+                    self.touch(a.order.0);
+                }
+                Event::Trade(t) => {
+                    for (order, leaves, fee) in [
+                        (t.maker_order.0, t.maker_leaves.raw(), t.maker_fee.raw()),
+                        (t.taker_order.0, t.taker_leaves.raw(), t.taker_fee.raw()),
+                    ] {
+                        if let Some(row) = self.orders.get_mut(&order) {
+                            row.filled = row.filled.saturating_add(t.qty.raw());
+                            row.filled_notional =
+                                row.filled_notional.saturating_add(t.notional.raw());
+                            row.fees = row.fees.saturating_add(fee);
+                            row.leaves = leaves;
+                            row.status = if leaves == 0 && row.kind != "market_budget" {
+                                "filled".to_string()
+                            } else {
+                                "partially_filled".to_string()
+                            };
+                            row.updated_at = ts;
+                            row.seq = released.seq;
+                            self.dirty_orders.push(order);
+                        }
+                    }
+                    self.trades.push(TradeRow {
+                        id: t.id.0,
+                        instrument: t.instrument.0,
+                        price: t.price.raw(),
+                        qty: t.qty.raw(),
+                        notional: t.notional.raw(),
+                        aggressor: side_text(t.aggressor).to_string(),
+                        maker_order: t.maker_order.0,
+                        maker_owner: t.maker_owner.0,
+                        maker_fee: t.maker_fee.raw(),
+                        taker_order: t.taker_order.0,
+                        taker_owner: t.taker_owner.0,
+                        taker_fee: t.taker_fee.raw(),
+                        ts,
+                        seq: released.seq,
+                    });
+                    let set = self
+                        .candle_sets
+                        .entry(t.instrument)
+                        .or_insert_with(|| CandleSet::new(2));
+                    for (interval, candle) in
+                        set.add_trade(released.ts.millis(), t.price, t.qty, t.notional)
+                    {
+                        self.candles
+                            .insert((t.instrument.0, interval, candle.open_time), candle);
+                    }
+                }
+                Event::OrderAmended {
+                    order,
+                    price,
+                    leaves,
+                    ..
+                } => {
+                    if let Some(row) = self.orders.get_mut(&order.0) {
+                        row.price = Some(price.raw());
+                        row.leaves = leaves.raw();
+                        row.qty = Some(row.filled + leaves.raw());
+                        row.updated_at = ts;
+                        row.seq = released.seq;
+                        self.dirty_orders.push(order.0);
+                    }
+                }
+                Event::OrderCancelled {
+                    order,
+                    reason,
+                    leaves,
+                    ..
+                } => {
+                    if let Some(row) = self.orders.get_mut(&order.0) {
+                        // A budget order that spent its budget is done, not cancelled.
+                        let spent = *reason == CancelReason::BudgetExhausted && row.filled > 0;
+                        row.status = if spent { "filled" } else { "cancelled" }.to_string();
+                        row.reason = (!spent).then(|| reason.code().to_string());
+                        row.leaves = leaves.raw();
+                        row.updated_at = ts;
+                        row.seq = released.seq;
+                        self.dirty_orders.push(order.0);
+                    }
+                }
+                Event::OrderExpired { order, leaves, .. } => {
+                    if let Some(row) = self.orders.get_mut(&order.0) {
+                        row.status = "expired".to_string();
+                        row.leaves = leaves.raw();
+                        row.updated_at = ts;
+                        row.seq = released.seq;
+                        self.dirty_orders.push(order.0);
+                    }
+                }
+                Event::Transfer(t) => {
+                    let existing = self.transfers.get(&t.id.0).cloned();
+                    let (status, posted) = match t.state {
+                        TransferState::Pending => ("pending", None),
+                        TransferState::Posted => ("posted", Some(t.amount.raw())),
+                        TransferState::Voided => ("voided", None),
+                    };
+                    let row = TransferRow {
+                        id: t.id.0,
+                        owner: t.owner.0,
+                        asset: t.asset.0,
+                        kind: match t.kind {
+                            TransferKind::Deposit => "deposit",
+                            TransferKind::Withdrawal => "withdrawal",
+                        }
+                        .to_string(),
+                        amount: existing.as_ref().map_or(t.amount.raw(), |e| e.amount),
+                        posted,
+                        status: status.to_string(),
+                        created_at: existing.as_ref().map_or(ts, |e| e.created_at),
+                        updated_at: ts,
+                        seq: released.seq,
+                    };
+                    self.transfers.insert(t.id.0, row);
+                }
+                Event::Balance {
+                    owner,
+                    asset,
+                    available,
+                    held,
+                } if owner.0 < SYSTEM_OWNER_MIN => {
+                    self.balances.insert(
+                        (owner.0, asset.0),
+                        BalanceRow {
+                            owner: owner.0,
+                            asset: asset.0,
+                            available: available.raw(),
+                            held: held.raw(),
+                            updated_at: ts,
+                        },
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Writes every pending change and the sequence number reached, in one
+    /// transaction.
+    pub async fn flush(&mut self) -> Result<()> {
+        let mut tx = self.store.pool().begin().await?;
+        self.dirty_orders.sort_unstable();
+        self.dirty_orders.dedup();
+        let orders: Vec<&OrderRow> = self
+            .dirty_orders
+            .iter()
+            .filter_map(|id| self.orders.get(id))
+            .collect();
+        for chunk in orders.chunks(ROWS_PER_STATEMENT) {
+            upsert_orders(&mut *tx, chunk).await?;
+        }
+        for chunk in self.trades.chunks(ROWS_PER_STATEMENT) {
+            insert_trades(&mut *tx, chunk).await?;
+        }
+        let transfers: Vec<&TransferRow> = self.transfers.values().collect();
+        for chunk in transfers.chunks(ROWS_PER_STATEMENT) {
+            upsert_transfers(&mut *tx, chunk).await?;
+        }
+        let balances: Vec<&BalanceRow> = self.balances.values().collect();
+        for chunk in balances.chunks(ROWS_PER_STATEMENT) {
+            upsert_balances(&mut *tx, chunk).await?;
+        }
+        let candles: Vec<(&(u32, Interval, u64), &Candle)> = self.candles.iter().collect();
+        for chunk in candles.chunks(ROWS_PER_STATEMENT) {
+            upsert_candles(&mut *tx, chunk).await?;
+        }
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ('projected_seq', $1) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(self.projected_seq.to_string())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+
+        // Finished orders are written; only open ones stay in memory.
+        for id in self.dirty_orders.drain(..) {
+            if self.orders.get(&id).is_some_and(|o| !o.is_open()) {
+                self.orders.remove(&id);
+            }
+        }
+        self.trades.clear();
+        self.transfers.clear();
+        self.balances.clear();
+        self.candles.clear();
+        Ok(())
+    }
+
+    /// Open orders held in memory.
+    pub fn open_orders(&self) -> usize {
+        self.orders.values().filter(|o| o.is_open()).count()
+    }
+}
+
+/// `($1, $2, ...), ($n+1, ...)` for `rows` rows of `columns` values.
+fn placeholders(rows: usize, columns: usize) -> String {
+    let mut text = String::with_capacity(rows * columns * 5);
+    for r in 0..rows {
+        if r > 0 {
+            text.push_str(", ");
+        }
+        text.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                text.push_str(", ");
+            }
+            text.push('$');
+            text.push_str(&(r * columns + c + 1).to_string());
+        }
+        text.push(')');
+    }
+    text
+}
+
+async fn upsert_orders(conn: &mut AnyConnection, rows: &[&OrderRow]) -> Result<()> {
+    const COLUMNS: &str = "id, owner, instrument, side, kind, price, qty, quote_budget, leaves, filled, filled_notional, fees, \
+        tif, post_only, stp, client_order_id, expire_at, status, reason, created_at, updated_at, seq";
+    let sql = format!(
+        "INSERT INTO orders ({COLUMNS}) VALUES {} ON CONFLICT (id) DO UPDATE SET price = excluded.price, qty = excluded.qty, \
+         leaves = excluded.leaves, filled = excluded.filled, filled_notional = excluded.filled_notional, fees = excluded.fees, \
+         status = excluded.status, reason = excluded.reason, updated_at = excluded.updated_at, seq = excluded.seq",
+        placeholders(rows.len(), 22)
+    );
+    let mut query = sqlx::query(&sql);
+    for row in rows {
+        query = query
+            .bind(sql_int(row.id))
+            .bind(sql_int(row.owner))
+            .bind(i64::from(row.instrument))
+            .bind(row.side.clone())
+            .bind(row.kind.clone())
+            .bind(row.price.map(|v| v.to_string()))
+            .bind(row.qty.map(|v| v.to_string()))
+            .bind(row.quote_budget.map(|v| v.to_string()))
+            .bind(row.leaves.to_string())
+            .bind(row.filled.to_string())
+            .bind(row.filled_notional.to_string())
+            .bind(row.fees.to_string())
+            .bind(row.tif.clone())
+            .bind(i64::from(row.post_only))
+            .bind(row.stp.clone())
+            .bind(row.client_order_id.clone())
+            .bind(row.expire_at.map(sql_int))
+            .bind(row.status.clone())
+            .bind(row.reason.clone())
+            .bind(sql_int(row.created_at))
+            .bind(sql_int(row.updated_at))
+            .bind(sql_int(row.seq));
+    }
+    query.execute(conn).await?;
+    Ok(())
+}
+
+async fn insert_trades(conn: &mut AnyConnection, rows: &[TradeRow]) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO trades (id, instrument, price, qty, notional, aggressor, maker_order, maker_owner, maker_fee, \
+         taker_order, taker_owner, taker_fee, ts, seq) VALUES {} ON CONFLICT (id) DO NOTHING",
+        placeholders(rows.len(), 14)
+    );
+    let mut query = sqlx::query(&sql);
+    for row in rows {
+        query = query
+            .bind(sql_int(row.id))
+            .bind(i64::from(row.instrument))
+            .bind(row.price.to_string())
+            .bind(row.qty.to_string())
+            .bind(row.notional.to_string())
+            .bind(row.aggressor.clone())
+            .bind(sql_int(row.maker_order))
+            .bind(sql_int(row.maker_owner))
+            .bind(row.maker_fee.to_string())
+            .bind(sql_int(row.taker_order))
+            .bind(sql_int(row.taker_owner))
+            .bind(row.taker_fee.to_string())
+            .bind(sql_int(row.ts))
+            .bind(sql_int(row.seq));
+    }
+    query.execute(conn).await?;
+    Ok(())
+}
+
+async fn upsert_transfers(conn: &mut AnyConnection, rows: &[&TransferRow]) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO transfers (id, owner, asset, kind, amount, posted, status, created_at, updated_at, seq) VALUES {} \
+         ON CONFLICT (id) DO UPDATE SET posted = excluded.posted, status = excluded.status, \
+         updated_at = excluded.updated_at, seq = excluded.seq",
+        placeholders(rows.len(), 10)
+    );
+    let mut query = sqlx::query(&sql);
+    for row in rows {
+        query = query
+            .bind(row.id.to_string())
+            .bind(sql_int(row.owner))
+            .bind(i64::from(row.asset))
+            .bind(row.kind.clone())
+            .bind(row.amount.to_string())
+            .bind(row.posted.map(|v| v.to_string()))
+            .bind(row.status.clone())
+            .bind(sql_int(row.created_at))
+            .bind(sql_int(row.updated_at))
+            .bind(sql_int(row.seq));
+    }
+    query.execute(conn).await?;
+    Ok(())
+}
+
+async fn upsert_balances(conn: &mut AnyConnection, rows: &[&BalanceRow]) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO balances (owner, asset, available, held, updated_at) VALUES {} ON CONFLICT (owner, asset) \
+         DO UPDATE SET available = excluded.available, held = excluded.held, updated_at = excluded.updated_at",
+        placeholders(rows.len(), 5)
+    );
+    let mut query = sqlx::query(&sql);
+    for row in rows {
+        query = query
+            .bind(sql_int(row.owner))
+            .bind(i64::from(row.asset))
+            .bind(row.available.to_string())
+            .bind(row.held.to_string())
+            .bind(sql_int(row.updated_at));
+    }
+    query.execute(conn).await?;
+    Ok(())
+}
+
+async fn upsert_candles(
+    conn: &mut AnyConnection,
+    rows: &[(&(u32, Interval, u64), &Candle)],
+) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO candles (instrument, period, open_time, open, high, low, close, volume, quote_volume, trades) VALUES {} \
+         ON CONFLICT (instrument, period, open_time) DO UPDATE SET high = excluded.high, low = excluded.low, \
+         close = excluded.close, volume = excluded.volume, quote_volume = excluded.quote_volume, trades = excluded.trades",
+        placeholders(rows.len(), 10)
+    );
+    let mut query = sqlx::query(&sql);
+    for ((instrument, interval, open_time), candle) in rows {
+        query = query
+            .bind(i64::from(*instrument))
+            .bind(interval.as_str())
+            .bind(sql_int(*open_time))
+            .bind(candle.open.raw().to_string())
+            .bind(candle.high.raw().to_string())
+            .bind(candle.low.raw().to_string())
+            .bind(candle.close.raw().to_string())
+            .bind(candle.volume.raw().to_string())
+            .bind(candle.quote_volume.raw().to_string())
+            .bind(sql_int(candle.trades));
+    }
+    query.execute(conn).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_in_order() {
+        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+}
