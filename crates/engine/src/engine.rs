@@ -1546,6 +1546,11 @@ impl Engine {
         self.instruments.get(id.0 as usize)?.last_price
     }
 
+    /// Every owner with an account, in creation order.
+    pub fn owners(&self) -> impl Iterator<Item = OwnerId> + '_ {
+        self.owners.iter().map(|o| o.id)
+    }
+
     pub fn owner_exists(&self, owner: OwnerId) -> bool {
         self.owner_index.contains_key(&owner)
     }

@@ -24,5 +24,5 @@ pub use pipeline::{
 };
 pub use recovery::{
     Recovered, RecoveryError, RecoveryReport, ScanEnd, Scanned, TornTail, VerifyReport, recover,
-    scan, segments, verify,
+    recover_with_events, scan, segments, verify,
 };

@@ -229,7 +229,7 @@ pub struct Venue {
     input: SyncSender<Input>,
     shared: Arc<Shared>,
     submit_batch_max: usize,
-    core: Option<JoinHandle<ShutdownReport>>,
+    core: Mutex<Option<JoinHandle<ShutdownReport>>>,
 }
 
 impl std::fmt::Debug for Venue {
@@ -314,7 +314,7 @@ impl Venue {
             input: input_tx,
             shared,
             submit_batch_max: config.submit_batch_max,
-            core: Some(core),
+            core: Mutex::new(Some(core)),
         })
     }
 
@@ -392,19 +392,18 @@ impl Venue {
     }
 
     /// Stops accepting, makes everything durable, answers every submitter, writes a
-    /// final snapshot and stops the threads.
-    pub fn shutdown(mut self) -> Option<ShutdownReport> {
+    /// final snapshot and stops the threads. Later submissions are answered
+    /// `Unavailable`. Returns `None` if it had already stopped.
+    pub fn shutdown(&self) -> Option<ShutdownReport> {
+        let core = self.core.lock().unwrap_or_else(|e| e.into_inner()).take()?;
         let _ = self.input.send(Input::Shutdown);
-        self.core.take().and_then(|core| core.join().ok())
+        core.join().ok()
     }
 }
 
 impl Drop for Venue {
     fn drop(&mut self) {
-        if let Some(core) = self.core.take() {
-            let _ = self.input.send(Input::Shutdown);
-            let _ = core.join();
-        }
+        self.shutdown();
     }
 }
 

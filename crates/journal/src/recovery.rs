@@ -8,6 +8,7 @@
 
 use crate::fs::{DataDir, FileSystem};
 use crate::log::{HEAD_FILE, SEGMENT_HEADER_LEN, Tail, parse_segment_name, read_segment_header};
+use crate::pipeline::Released;
 use crate::record::{self, Damage, RecordHash, ZERO_HASH};
 use crate::snapshot::{self, SnapshotInfo};
 use bourse_engine::{Engine, EngineLimits, StateHash, decode_command};
@@ -310,11 +311,17 @@ fn is_torn(rest: &[u8], damage: Damage) -> bool {
 /// The newest usable snapshot, if any, and the snapshots rejected on the way.
 type SnapshotSearch = (Option<(SnapshotInfo, Engine)>, Vec<(u64, String)>);
 
-/// Loads the newest valid snapshot; the others are reported, not silently ignored.
-fn load_snapshot(fs: &dyn FileSystem, dir: &DataDir) -> Result<SnapshotSearch, RecoveryError> {
+/// Loads the newest valid snapshot before `before`; the others are reported, not
+/// silently ignored.
+fn load_snapshot_before(
+    fs: &dyn FileSystem,
+    dir: &DataDir,
+    before: u64,
+) -> Result<SnapshotSearch, RecoveryError> {
     let snapshots_dir = dir.snapshots();
     let mut rejected = Vec::new();
-    for seq in snapshot::list(fs, &snapshots_dir).map_err(io_error(&snapshots_dir))? {
+    let all = snapshot::list(fs, &snapshots_dir).map_err(io_error(&snapshots_dir))?;
+    for seq in all.into_iter().filter(|seq| *seq < before) {
         let path = snapshots_dir.join(snapshot::snapshot_name(seq));
         let loaded = fs
             .read(&path)
@@ -334,8 +341,21 @@ fn load_snapshot(fs: &dyn FileSystem, dir: &DataDir) -> Result<SnapshotSearch, R
 /// Recovers the engine from a data directory: the newest valid snapshot, then every
 /// journal record after it. A torn tail is truncated.
 pub fn recover(fs: &dyn FileSystem, dir: &DataDir) -> Result<Recovered, RecoveryError> {
+    recover_with_events(fs, dir, u64::MAX, |_| {})
+}
+
+/// Like [`recover`], and hands `on_released` every journaled command from `events_from`
+/// on, with the events it produced, in order: what a consumer that stopped at
+/// `events_from - 1` (the read models) missed. The snapshot it starts from is the
+/// newest one before `events_from`, or none.
+pub fn recover_with_events(
+    fs: &dyn FileSystem,
+    dir: &DataDir,
+    events_from: u64,
+    mut on_released: impl FnMut(Released),
+) -> Result<Recovered, RecoveryError> {
     let started = Instant::now();
-    let (loaded, snapshots_rejected) = load_snapshot(fs, dir)?;
+    let (loaded, snapshots_rejected) = load_snapshot_before(fs, dir, events_from)?;
     let (info, mut engine) = match loaded {
         Some((info, engine)) => (Some(info), engine),
         None => (None, Engine::new(EngineLimits::default())),
@@ -349,13 +369,21 @@ pub fn recover(fs: &dyn FileSystem, dir: &DataDir) -> Result<Recovered, Recovery
             offset: record.offset,
             what: format!("record {} does not decode: {error}", record.seq),
         })?;
-        engine
+        let events = engine
             .apply(record.seq, Timestamp(record.ts), &command)
             .map_err(|error| RecoveryError::Corrupt {
                 file: record.file.to_path_buf(),
                 offset: record.offset,
                 what: error.to_string(),
             })?;
+        if record.seq >= events_from {
+            on_released(Released {
+                seq: record.seq,
+                ts: Timestamp(record.ts),
+                command,
+                events,
+            });
+        }
         replayed += 1;
         Ok(())
     })?;

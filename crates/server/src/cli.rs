@@ -32,6 +32,14 @@ pub enum LogFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the venue: engine, journal, API, market simulator (see docs/config.md).
+    Serve(ServeArgs),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Empty the read models (orders, trades, transfers, balances, candles); the next
+    /// `serve` rebuilds them from the journal. The venue must not be running.
+    RebuildReadModels(ConfigArgs),
     /// Read and check the journal.
     #[command(subcommand)]
     Journal(JournalCommand),
@@ -49,6 +57,50 @@ pub enum JournalCommand {
     /// Print journal records, one line each: sequence number, time, hash, the command
     /// and its events, with values in decimals.
     Inspect(InspectArgs),
+}
+
+/// Where the configuration comes from.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// A TOML configuration file.
+    #[arg(long, env = "BOURSE_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// The data directory (overrides the configuration).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// `demo` or `production` (overrides the configuration).
+    #[arg(long)]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// The address to listen on, HOST:PORT (overrides the configuration).
+    #[arg(long)]
+    pub addr: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user. The password is read from standard input with --password-stdin,
+    /// or generated and printed once.
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[arg(long)]
+    pub username: String,
+    /// admin, trader, compliance or auditor.
+    #[arg(long, default_value = "trader")]
+    pub role: String,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
 }
 
 #[derive(Debug, Args)]

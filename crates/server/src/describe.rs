@@ -6,6 +6,7 @@ use bourse_engine::{Command, Engine, EngineLimits, Event, OrderKind, OrderRef, T
 use bourse_types::{InstrumentId, Side, Timestamp};
 use std::fmt::Write;
 
+#[derive(Debug)]
 pub struct Describer {
     engine: Engine,
 }

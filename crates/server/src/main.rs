@@ -1,10 +1,7 @@
 //! The `bourse` binary: parses arguments, sets up logging, runs one subcommand and
 //! turns its outcome into an exit code. Everything else lives in the library crates.
 
-mod cli;
-mod describe;
-mod journal_cmd;
-
+use bourse::{cli, journal_cmd, user_cmd};
 use clap::Parser;
 use std::process::ExitCode;
 
@@ -12,6 +9,15 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     init_logging(&cli.log_format);
     let outcome = match cli.command {
+        cli::Command::Serve(args) => {
+            user_cmd::runtime().and_then(|rt| rt.block_on(user_cmd::serve(&args)))
+        }
+        cli::Command::User(cli::UserCommand::Add(args)) => {
+            user_cmd::runtime().and_then(|rt| rt.block_on(user_cmd::add(&args)))
+        }
+        cli::Command::RebuildReadModels(args) => {
+            user_cmd::runtime().and_then(|rt| rt.block_on(user_cmd::rebuild(&args)))
+        }
         cli::Command::Journal(cli::JournalCommand::Verify(args)) => journal_cmd::verify(&args),
         cli::Command::Journal(cli::JournalCommand::Inspect(args)) => journal_cmd::inspect(&args),
         cli::Command::Snapshot(args) => journal_cmd::snapshot(&args),

@@ -1,0 +1,191 @@
+//! Bourse's HTTP face: REST under `/api/v1`, the WebSocket API, authentication, rate
+//! limits, CORS, security headers, request ids and the OpenAPI document.
+//!
+//! It translates and holds no business rule: every change is a command for the engine,
+//! every read comes from the read models or the market data. It is the only crate that
+//! knows HTTP; only the `bourse` binary depends on it.
+
+pub mod auth;
+pub mod catalog;
+pub mod dispatch;
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod ratelimit;
+pub mod routes;
+pub mod state;
+pub mod ws;
+
+pub use error::{ApiError, Result};
+pub use state::{ApiConfig, AppState, FaucetConfig, WsConfig};
+
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use std::net::SocketAddr;
+use std::time::Instant;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tracing::Instrument;
+
+tokio::task_local! {
+    /// The id of the request being served, for error envelopes.
+    pub static REQUEST_ID: String;
+}
+
+/// Now, in RFC 3339 with milliseconds.
+pub fn now_rfc3339() -> String {
+    bourse_types::Timestamp(state::now_nanos()).to_rfc3339(3)
+}
+
+/// The request id of the request being served ("" outside one).
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
+}
+
+/// The API: `/api/v1/...`, `/healthz` and `/readyz`. Other paths are left to the
+/// caller (the binary serves the dashboard there).
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(routes::auth::router())
+        .merge(routes::account::router())
+        .merge(routes::orders::router())
+        .merge(routes::market::router())
+        .merge(routes::system::router())
+        .merge(routes::admin::router())
+        .route("/ws", get(ws::upgrade))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed);
+    let cors = cors(&state.config.cors_origins);
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(routes::system::probes())
+        .layer(DefaultBodyLimit::max(state.config.body_limit_bytes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request_context,
+        ))
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                ApiError::internal("a handler panicked").into_envelope("")
+            },
+        ))
+        .layer(cors)
+        .with_state(state)
+}
+
+/// `404` in the envelope.
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("NOT_FOUND", "no such route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        "this route does not take that method",
+    )
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("x-api-key"),
+            HeaderName::from_static("idempotency-key"),
+            HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([HeaderName::from_static("x-request-id"), header::RETRY_AFTER])
+}
+
+/// Content-Security-Policy of every response: only this origin's scripts; styles may be
+/// inline (the dashboard's component library sets them).
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+font-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+fn request_id(request: &Request) -> String {
+    request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map_or_else(|| auth::hex(&auth::random_bytes::<8>()), str::to_string)
+}
+
+/// Every request: an id (taken from `x-request-id` when valid, else made), the
+/// per-address rate limit, a log line, the id and security headers on the response.
+async fn request_context(
+    State(state): State<AppState>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let id = request_id(&request);
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let probe = path == "/healthz" || path == "/readyz";
+    let span = tracing::info_span!("request", request_id = %id, %method, %path);
+    let mut response = match state.limit_address(address.ip()) {
+        Err(error) if !probe => error.into_envelope(&id),
+        _ => {
+            REQUEST_ID
+                .scope(id.clone(), next.run(request))
+                .instrument(span.clone())
+                .await
+        }
+    };
+    let status = response.status();
+    let elapsed_us = started.elapsed().as_micros() as u64;
+    span.in_scope(|| {
+        if status.is_server_error() {
+            tracing::warn!(status = status.as_u16(), elapsed_us, client = %address, "request failed");
+        } else if status.is_client_error() || elapsed_us > 1_000_000 {
+            tracing::info!(status = status.as_u16(), elapsed_us, client = %address, "request");
+        } else {
+            tracing::debug!(status = status.as_u16(), elapsed_us, client = %address, "request");
+        }
+    });
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        headers.insert("x-request-id", value);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    response
+}

@@ -1,0 +1,75 @@
+//! Route handlers, one module per area; each exports its own `router()`.
+
+pub mod account;
+pub mod admin;
+pub mod auth;
+pub mod market;
+pub mod orders;
+pub mod system;
+
+use crate::dto::{Envelope, Paginated, Pagination};
+use crate::error::{ApiError, Result};
+use axum::Json;
+use axum::http::StatusCode;
+use bourse_store::Page;
+use bourse_types::Timestamp;
+use serde::Serialize;
+
+pub const PAGE_LIMIT_MAX: u32 = 500;
+pub const PAGE_LIMIT_DEFAULT: u32 = 50;
+
+/// A success envelope.
+pub fn ok<T: Serialize>(data: T) -> Json<Envelope<T>> {
+    Json(Envelope {
+        success: true,
+        data,
+        error: None,
+        timestamp: crate::now_rfc3339(),
+    })
+}
+
+/// A success envelope with `201 Created`.
+pub fn created<T: Serialize>(data: T) -> (StatusCode, Json<Envelope<T>>) {
+    (StatusCode::CREATED, ok(data))
+}
+
+/// Checks and defaults paging parameters.
+pub fn page(page: Option<u32>, limit: Option<u32>) -> Result<Page> {
+    let page = page.unwrap_or(1);
+    let limit = limit.unwrap_or(PAGE_LIMIT_DEFAULT);
+    if page == 0 {
+        return Err(ApiError::validation("page starts at 1"));
+    }
+    if !(1..=PAGE_LIMIT_MAX).contains(&limit) {
+        return Err(ApiError::validation(format!(
+            "limit is between 1 and {PAGE_LIMIT_MAX}"
+        )));
+    }
+    Ok(Page { page, limit })
+}
+
+pub fn paginated<T>(items: Vec<T>, page: Page, total: u64) -> Paginated<T> {
+    let total_pages = total.div_ceil(u64::from(page.limit));
+    Paginated {
+        items,
+        pagination: Pagination {
+            page: page.page,
+            limit: page.limit,
+            total,
+            total_pages,
+            has_next: u64::from(page.page) < total_pages,
+            has_prev: page.page > 1,
+        },
+    }
+}
+
+/// RFC 3339 with milliseconds from nanoseconds since the Unix epoch.
+pub fn time(nanos: u64) -> String {
+    Timestamp(nanos).to_rfc3339(3)
+}
+
+/// Parses a numeric id from a path.
+pub fn parse_id(text: &str, what: &str) -> Result<u64> {
+    text.parse()
+        .map_err(|_| ApiError::validation(format!("{what} must be a number, not {text:?}")))
+}

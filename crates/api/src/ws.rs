@@ -1,0 +1,577 @@
+//! The WebSocket API (`/api/v1/ws`) and the hub that fans released events out to it.
+//!
+//! Client messages: `{"op": "subscribe" | "unsubscribe", "topics": [...], "id": n}`,
+//! `{"op": "auth", "token": "..."}` (an access token or an API key; `?token=` at
+//! connection works too), `{"op": "place", "id": n, "order": {...}}`,
+//! `{"op": "cancel", "id": n, "order_id": "..."}`,
+//! `{"op": "amend", "id": n, "order_id": "...", "price": "...", "quantity": "..."}`,
+//! `{"op": "ping"}`.
+//!
+//! Topics: `ticker:SYM`, `trades:SYM`, `book:SYM` (a snapshot, then deltas whose
+//! `seq` goes up by one; a gap means resubscribe), `candles:SYM:INTERVAL`, and with
+//! authentication `orders` and `balances`.
+//!
+//! Every client has a bounded queue (`ws.queue_len_max` messages). A client whose
+//! queue is full is a slow consumer: it is disconnected with close code 1008 and the
+//! reason `slow consumer: queue full`, rather than buffered without limit. The server
+//! sends `{"type": "heartbeat"}` every `ws.heartbeat`, and disconnects a client silent
+//! for `ws.idle_timeout`.
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use tokio::sync::{Notify, mpsc};
+
+type ClientId = u64;
+
+struct ClientEntry {
+    tx: mpsc::Sender<Arc<str>>,
+    close: Arc<Closer>,
+    topics: HashSet<String>,
+}
+
+/// Tells a connection to close, and why.
+#[derive(Default)]
+pub struct Closer {
+    reason: Mutex<Option<&'static str>>,
+    notify: Notify,
+}
+
+impl Closer {
+    fn close(&self, reason: &'static str) {
+        let mut slot = self.reason.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.is_none() {
+            *slot = Some(reason);
+        }
+        self.notify.notify_one();
+    }
+
+    fn reason(&self) -> &'static str {
+        self.reason
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or("closing")
+    }
+}
+
+#[derive(Default)]
+struct HubInner {
+    next_id: ClientId,
+    clients: HashMap<ClientId, ClientEntry>,
+    topics: HashMap<String, HashSet<ClientId>>,
+}
+
+impl std::fmt::Debug for Closer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Closer").finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub")
+            .field("connections", &self.connections())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Who listens to what. Publishing never blocks: each message is offered to each
+/// subscriber's bounded queue, and a subscriber whose queue is full is cut off.
+pub struct Hub {
+    inner: Mutex<HubInner>,
+    connections_max: usize,
+    pub published: AtomicU64,
+    pub slow_disconnects: AtomicU64,
+}
+
+impl Hub {
+    pub fn new(connections_max: usize) -> Hub {
+        Hub {
+            inner: Mutex::new(HubInner::default()),
+            connections_max,
+            published: AtomicU64::new(0),
+            slow_disconnects: AtomicU64::new(0),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HubInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn connections(&self) -> usize {
+        self.lock().clients.len()
+    }
+
+    fn register(&self, tx: mpsc::Sender<Arc<str>>, close: Arc<Closer>) -> Option<ClientId> {
+        let mut inner = self.lock();
+        if inner.clients.len() >= self.connections_max {
+            return None;
+        }
+        inner.next_id += 1;
+        let id = inner.next_id;
+        inner.clients.insert(
+            id,
+            ClientEntry {
+                tx,
+                close,
+                topics: HashSet::new(),
+            },
+        );
+        Some(id)
+    }
+
+    fn unregister(&self, id: ClientId) {
+        let mut inner = self.lock();
+        if let Some(client) = inner.clients.remove(&id) {
+            for topic in client.topics {
+                if let Some(subscribers) = inner.topics.get_mut(&topic) {
+                    subscribers.remove(&id);
+                    if subscribers.is_empty() {
+                        inner.topics.remove(&topic);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Subscribes a client; `first` is queued before any later publication on the
+    /// topic (a book snapshot), atomically with the subscription.
+    fn subscribe(
+        &self,
+        id: ClientId,
+        topic: &str,
+        subscriptions_max: usize,
+        first: Option<Arc<str>>,
+    ) -> Result<(), &'static str> {
+        let mut inner = self.lock();
+        let Some(client) = inner.clients.get_mut(&id) else {
+            return Err("not connected");
+        };
+        if !client.topics.contains(topic) && client.topics.len() >= subscriptions_max {
+            return Err("too many subscriptions");
+        }
+        if let Some(message) = first
+            && client.tx.try_send(message).is_err()
+        {
+            client.close.close("slow consumer: queue full");
+            return Err("slow consumer");
+        }
+        client.topics.insert(topic.to_string());
+        inner
+            .topics
+            .entry(topic.to_string())
+            .or_default()
+            .insert(id);
+        Ok(())
+    }
+
+    fn unsubscribe(&self, id: ClientId, topic: &str) {
+        let mut inner = self.lock();
+        if let Some(client) = inner.clients.get_mut(&id) {
+            client.topics.remove(topic);
+        }
+        if let Some(subscribers) = inner.topics.get_mut(topic) {
+            subscribers.remove(&id);
+            if subscribers.is_empty() {
+                inner.topics.remove(topic);
+            }
+        }
+    }
+
+    /// Tells every client to go (on shutdown).
+    pub fn close_all(&self, reason: &'static str) {
+        for client in self.lock().clients.values() {
+            client.close.close(reason);
+        }
+    }
+
+    pub fn has_subscribers(&self, topic: &str) -> bool {
+        self.lock().topics.contains_key(topic)
+    }
+
+    /// Offers a message to every subscriber of a topic.
+    pub fn publish(&self, topic: &str, message: Arc<str>) {
+        let mut inner = self.lock();
+        let Some(subscribers) = inner.topics.get(topic) else {
+            return;
+        };
+        let subscribers: Vec<ClientId> = subscribers.iter().copied().collect();
+        let mut slow = Vec::new();
+        for id in subscribers {
+            if let Some(client) = inner.clients.get(&id) {
+                match client.tx.try_send(message.clone()) {
+                    Ok(()) => {}
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        client.close.close("slow consumer: queue full");
+                        slow.push(id);
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => slow.push(id),
+                }
+            }
+        }
+        self.published.fetch_add(1, Ordering::Relaxed);
+        // A slow client gets nothing more; it is gone once its task notices the close.
+        for id in slow {
+            self.slow_disconnects.fetch_add(1, Ordering::Relaxed);
+            if let Some(client) = inner.clients.get_mut(&id) {
+                let topics: Vec<String> = client.topics.drain().collect();
+                for topic in topics {
+                    if let Some(subscribers) = inner.topics.get_mut(&topic) {
+                        subscribers.remove(&id);
+                        if subscribers.is_empty() {
+                            inner.topics.remove(&topic);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WsQuery {
+    token: Option<String>,
+}
+
+/// `GET /api/v1/ws`: upgrades to a WebSocket.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    ConnectInfo(address): ConnectInfo<SocketAddr>,
+    Query(query): Query<WsQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let principal = match query.token {
+        Some(token) => match authenticate(&state, &token).await {
+            Ok(principal) => Some(principal),
+            Err(error) => return error.into_response(),
+        },
+        None => None,
+    };
+    let _ = address;
+    upgrade
+        .max_message_size(64 * 1024)
+        .on_upgrade(move |socket| connection(socket, state, principal))
+}
+
+async fn authenticate(state: &AppState, credential: &str) -> Result<Principal, ApiError> {
+    if credential.starts_with("bk_") {
+        state.authenticate_api_key(credential).await
+    } else {
+        state.authenticate_token(credential)
+    }
+}
+
+fn text(value: &Value) -> Arc<str> {
+    Arc::from(value.to_string())
+}
+
+fn error_message(id: &Value, code: &str, message: &str) -> Arc<str> {
+    text(&json!({"type": "error", "id": id, "code": code, "message": message}))
+}
+
+async fn connection(socket: WebSocket, state: AppState, mut principal: Option<Principal>) {
+    let config = state.config.ws.clone();
+    let (mut sink, mut stream) = socket.split();
+    let (tx, mut rx) = mpsc::channel::<Arc<str>>(config.queue_len_max);
+    let closer = Arc::new(Closer::default());
+    let Some(id) = state.hub.register(tx.clone(), closer.clone()) else {
+        let frame = CloseFrame {
+            code: 1013,
+            reason: Utf8Bytes::from_static("too many connections"),
+        };
+        let _ = sink.send(Message::Close(Some(frame))).await;
+        return;
+    };
+    let mut heartbeat = tokio::time::interval(config.heartbeat);
+    heartbeat.tick().await;
+    let mut last_heard = Instant::now();
+    let enqueue = |message: Arc<str>| {
+        if tx.try_send(message).is_err() {
+            closer.close("slow consumer: queue full");
+        }
+    };
+    loop {
+        tokio::select! {
+            outgoing = rx.recv() => {
+                let Some(message) = outgoing else { break };
+                if sink.send(Message::Text(Utf8Bytes::from(message.as_ref()))).await.is_err() {
+                    break;
+                }
+            }
+            () = closer.notify.notified() => {
+                let reason = closer.reason();
+                // 1008 (policy) for a slow consumer, 1001 (going away) otherwise.
+                let code = if reason.starts_with("slow") { 1008 } else { 1001 };
+                let frame = CloseFrame { code, reason: Utf8Bytes::from(reason) };
+                let _ = sink.send(Message::Close(Some(frame))).await;
+                break;
+            }
+            _ = heartbeat.tick() => {
+                if last_heard.elapsed() > config.idle_timeout {
+                    let frame = CloseFrame { code: 1001, reason: Utf8Bytes::from_static("idle timeout") };
+                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    break;
+                }
+                enqueue(text(&json!({"type": "heartbeat", "time": crate::now_rfc3339()})));
+            }
+            incoming = stream.next() => {
+                let Some(Ok(message)) = incoming else { break };
+                last_heard = Instant::now();
+                match message {
+                    Message::Text(body) => {
+                        let reply = handle(&state, id, &mut principal, body.as_str(), &tx).await;
+                        if let Some(reply) = reply {
+                            enqueue(reply);
+                        }
+                    }
+                    Message::Close(_) => break,
+                    Message::Binary(_) => enqueue(error_message(&Value::Null, "VALIDATION_ERROR", "send JSON text messages")),
+                    Message::Ping(_) | Message::Pong(_) => {}
+                }
+            }
+        }
+    }
+    state.hub.unregister(id);
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientMessage {
+    op: String,
+    #[serde(default)]
+    id: Value,
+    #[serde(default)]
+    topics: Vec<String>,
+    token: Option<String>,
+    order: Option<crate::dto::PlaceOrder>,
+    order_id: Option<String>,
+    price: Option<String>,
+    quantity: Option<String>,
+}
+
+/// Handles one client message; returns the immediate reply, if any. Trading replies
+/// come later, from a task, through the client's queue.
+async fn handle(
+    state: &AppState,
+    client: ClientId,
+    principal: &mut Option<Principal>,
+    body: &str,
+    tx: &mpsc::Sender<Arc<str>>,
+) -> Option<Arc<str>> {
+    let message: ClientMessage = match serde_json::from_str(body) {
+        Ok(message) => message,
+        Err(error) => {
+            return Some(error_message(
+                &Value::Null,
+                "VALIDATION_ERROR",
+                &error.to_string(),
+            ));
+        }
+    };
+    let id = message.id.clone();
+    match message.op.as_str() {
+        "ping" => Some(text(&json!({"type": "pong", "id": id}))),
+        "auth" => {
+            let Some(token) = message.token else {
+                return Some(error_message(&id, "VALIDATION_ERROR", "auth needs a token"));
+            };
+            match authenticate(state, &token).await {
+                Ok(p) => {
+                    *principal = Some(p);
+                    Some(text(
+                        &json!({"type": "authenticated", "id": id, "user_id": p.user_id.to_string()}),
+                    ))
+                }
+                Err(error) => Some(error_message(&id, error.code, &error.message)),
+            }
+        }
+        "subscribe" | "unsubscribe" => {
+            if message.topics.is_empty() {
+                return Some(error_message(
+                    &id,
+                    "VALIDATION_ERROR",
+                    "give one or more topics",
+                ));
+            }
+            let mut done = Vec::new();
+            for topic in &message.topics {
+                let resolved = match resolve_topic(state, topic, principal.as_ref()) {
+                    Ok(resolved) => resolved,
+                    Err(error) => return Some(error_message(&id, error.code, &error.message)),
+                };
+                if message.op == "unsubscribe" {
+                    state.hub.unsubscribe(client, &resolved.key);
+                } else {
+                    let result = if let Some(symbol) = resolved.book {
+                        // The snapshot is taken and queued under the market data lock,
+                        // so no delta can slip between it and the subscription.
+                        let market = state.market();
+                        let snapshot = book_snapshot(state, &market, &symbol);
+                        state.hub.subscribe(
+                            client,
+                            &resolved.key,
+                            state.config.ws.subscriptions_max,
+                            snapshot,
+                        )
+                    } else {
+                        state.hub.subscribe(
+                            client,
+                            &resolved.key,
+                            state.config.ws.subscriptions_max,
+                            None,
+                        )
+                    };
+                    if let Err(why) = result {
+                        return Some(error_message(&id, "VALIDATION_ERROR", why));
+                    }
+                }
+                done.push(topic.clone());
+            }
+            let kind = if message.op == "subscribe" {
+                "subscribed"
+            } else {
+                "unsubscribed"
+            };
+            Some(text(&json!({"type": kind, "id": id, "topics": done})))
+        }
+        "place" | "cancel" | "amend" => {
+            let Some(p) = *principal else {
+                return Some(error_message(
+                    &id,
+                    "UNAUTHORIZED",
+                    "authenticate first (op auth, or ?token=)",
+                ));
+            };
+            if let Err(error) = p.require_trade().and_then(|()| state.limit_user(p.user_id)) {
+                return Some(error_message(&id, error.code, &error.message));
+            }
+            let state = state.clone();
+            let tx = tx.clone();
+            let op = message.op.clone();
+            tokio::spawn(async move {
+                let result = match op.as_str() {
+                    "place" => match message.order {
+                        Some(order) => crate::routes::orders::place_order(&state, p, order).await,
+                        None => Err(ApiError::validation("place needs an order")),
+                    },
+                    "cancel" => match message.order_id {
+                        Some(order_id) => {
+                            crate::routes::orders::cancel_order(&state, p, &order_id).await
+                        }
+                        None => Err(ApiError::validation("cancel needs an order_id")),
+                    },
+                    _ => match message.order_id {
+                        Some(order_id) => {
+                            let amend = crate::dto::AmendOrder {
+                                price: message.price,
+                                quantity: message.quantity,
+                            };
+                            crate::routes::orders::amend_order(&state, p, &order_id, amend).await
+                        }
+                        None => Err(ApiError::validation("amend needs an order_id")),
+                    },
+                };
+                let reply = match result {
+                    Ok(order) => text(&json!({"type": "result", "id": id, "data": order})),
+                    Err(error) => error_message(&id, error.code, &error.message),
+                };
+                let _ = tx.try_send(reply);
+            });
+            None
+        }
+        other => Some(error_message(
+            &id,
+            "VALIDATION_ERROR",
+            &format!("unknown op {other:?}"),
+        )),
+    }
+}
+
+struct Topic {
+    /// The hub's key: public topics by name, private ones per user.
+    key: String,
+    /// For a book topic, the symbol whose snapshot comes first.
+    book: Option<String>,
+}
+
+fn resolve_topic(
+    state: &AppState,
+    topic: &str,
+    principal: Option<&Principal>,
+) -> Result<Topic, ApiError> {
+    let parts: Vec<&str> = topic.split(':').collect();
+    let private = |name: &str| match principal {
+        Some(p) if p.scopes.read => Ok(Topic {
+            key: format!("{name}:{}", p.user_id),
+            book: None,
+        }),
+        Some(_) => Err(ApiError::forbidden(
+            "INSUFFICIENT_SCOPE",
+            "this key lacks the `read` scope",
+        )),
+        None => Err(ApiError::unauthorized(
+            "UNAUTHORIZED",
+            "authenticate to subscribe to private topics",
+        )),
+    };
+    match parts.as_slice() {
+        ["orders"] => private("orders"),
+        ["balances"] => private("balances"),
+        ["signals" | "risk" | "security"] => Err(ApiError::not_found(
+            "NOT_FOUND",
+            format!("the {topic} topic is not available in this version"),
+        )),
+        [kind @ ("ticker" | "trades" | "book"), symbol] => {
+            let instrument = state.catalog().symbol(symbol)?;
+            let symbol = instrument.symbol().to_string();
+            Ok(Topic {
+                key: format!("{kind}:{symbol}"),
+                book: (*kind == "book").then_some(symbol),
+            })
+        }
+        ["candles", symbol, interval] => {
+            let instrument = state.catalog().symbol(symbol)?;
+            let interval = bourse_market::Interval::parse(interval)
+                .ok_or_else(|| ApiError::validation(format!("unknown interval {interval:?}")))?;
+            Ok(Topic {
+                key: format!("candles:{}:{}", instrument.symbol(), interval.as_str()),
+                book: None,
+            })
+        }
+        _ => Err(ApiError::validation(format!("unknown topic {topic:?}"))),
+    }
+}
+
+fn book_snapshot(
+    state: &AppState,
+    market: &bourse_market::MarketData,
+    symbol: &str,
+) -> Option<Arc<str>> {
+    let catalog = state.catalog();
+    let instrument = catalog.symbol(symbol).ok()?;
+    let depth = market.depth(instrument.id(), usize::MAX)?;
+    let levels = |levels: &[(bourse_types::Price, bourse_types::Qty, u32)]| -> Vec<[String; 2]> {
+        levels
+            .iter()
+            .map(|(p, q, _)| [instrument.format_price(*p), instrument.format_qty(*q)])
+            .collect()
+    };
+    Some(text(&json!({
+        "type": "book_snapshot",
+        "symbol": symbol,
+        "seq": depth.seq,
+        "bids": levels(&depth.bids),
+        "asks": levels(&depth.asks),
+    })))
+}

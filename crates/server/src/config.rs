@@ -1,0 +1,611 @@
+//! Configuration: built-in defaults for the chosen profile, then the TOML file, then
+//! `BOURSE_<SECTION>_<KEY>` environment variables, then command-line flags. Every key is
+//! documented in docs/config.md; unknown keys are an error, not ignored.
+
+use anyhow::{Context, bail};
+use bourse_market::{SimConfig, SimInstrument};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `demo` (open registration, faucet on) or `production` (both off).
+    pub profile: String,
+    pub server: ServerConfig,
+    pub data: DataConfig,
+    pub journal: JournalConfig,
+    pub engine: EngineConfig,
+    pub auth: AuthConfig,
+    pub faucet: FaucetConfig,
+    pub rate_limits: RateLimitConfig,
+    pub websocket: WebSocketConfig,
+    pub simulator: SimulatorConfig,
+    pub assets: Vec<AssetConfig>,
+    pub instruments: Vec<InstrumentConfig>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub addr: String,
+    pub cors_origins: Vec<String>,
+    pub body_limit_bytes: usize,
+    pub read_wait_ms: u64,
+    pub command_timeout_ms: u64,
+    /// Seconds to let requests in flight finish on shutdown.
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    pub dir: PathBuf,
+    /// Empty: SQLite in the data directory. `postgres://...` for PostgreSQL.
+    pub database_url: String,
+    /// PostgreSQL schema for the tables (empty: the connection's default).
+    pub database_schema: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalConfig {
+    /// `batch` (fsync each group commit) or `none` (backtests only).
+    pub fsync: String,
+    pub segment_mb: u64,
+    pub batch_commands_max: usize,
+    pub submit_queue_max: usize,
+    pub snapshot_every_commands: u64,
+    pub snapshot_every_secs: u64,
+    pub snapshots_retained: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EngineConfig {
+    pub orders_open_max: u32,
+    pub orders_open_per_owner_max: u32,
+    pub owners_max: u32,
+    pub client_order_ids_retained_max: u32,
+    pub transfer_ids_retained_max: u32,
+    pub transfers_pending_max: u32,
+    pub assets_max: u32,
+    pub instruments_max: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    pub registration_open: bool,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_secs: u64,
+    /// Empty: a random secret is made on first start and kept in the database.
+    pub jwt_secret: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaucetConfig {
+    pub enabled: bool,
+    /// The largest amount per request, by asset code.
+    pub max_per_request: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitConfig {
+    pub user_per_second: u32,
+    pub user_burst: u32,
+    pub address_per_second: u32,
+    pub address_burst: u32,
+    pub entries_max: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSocketConfig {
+    pub queue_len_max: usize,
+    pub heartbeat_secs: u64,
+    pub idle_timeout_secs: u64,
+    pub subscriptions_max: usize,
+    pub connections_max: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulatorConfig {
+    pub enabled: bool,
+    pub seed: u64,
+    pub tick_ms: u64,
+    pub instruments: Vec<SimInstrument>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssetConfig {
+    pub code: String,
+    pub decimals: u8,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstrumentConfig {
+    pub symbol: String,
+    pub price_decimals: u8,
+    pub tick_size: String,
+    pub lot_size: String,
+    pub min_quantity: String,
+    pub max_quantity: String,
+    pub min_notional: String,
+    pub price_band_bps: u32,
+    pub maker_fee_bps: u16,
+    pub taker_fee_bps: u16,
+    pub reference_price: String,
+}
+
+fn asset(code: &str, decimals: u8) -> AssetConfig {
+    AssetConfig {
+        code: code.to_string(),
+        decimals,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn instrument(
+    symbol: &str,
+    price_decimals: u8,
+    tick: &str,
+    lot: &str,
+    max: &str,
+    min_notional: &str,
+    band_bps: u32,
+    fees: (u16, u16),
+    reference: &str,
+) -> InstrumentConfig {
+    InstrumentConfig {
+        symbol: symbol.to_string(),
+        price_decimals,
+        tick_size: tick.to_string(),
+        lot_size: lot.to_string(),
+        min_quantity: lot.to_string(),
+        max_quantity: max.to_string(),
+        min_notional: min_notional.to_string(),
+        price_band_bps: band_bps,
+        maker_fee_bps: fees.0,
+        taker_fee_bps: fees.1,
+        reference_price: reference.to_string(),
+    }
+}
+
+fn sim(
+    symbol: &str,
+    volatility: f64,
+    half_spread: u32,
+    step: u32,
+    size: &str,
+    noise: u32,
+) -> SimInstrument {
+    SimInstrument {
+        symbol: symbol.to_string(),
+        volatility_pct_per_hour: volatility,
+        levels: 5,
+        half_spread_bps: half_spread,
+        level_step_bps: step,
+        quote_size: size.to_string(),
+        noise_orders_per_minute: noise,
+    }
+}
+
+impl Config {
+    /// The built-in defaults of a profile.
+    pub fn defaults(profile: &str) -> Config {
+        let demo = profile != "production";
+        Config {
+            profile: profile.to_string(),
+            server: ServerConfig {
+                addr: "127.0.0.1:8080".to_string(),
+                cors_origins: Vec::new(),
+                body_limit_bytes: 64 * 1024,
+                read_wait_ms: 2_000,
+                command_timeout_ms: 10_000,
+                shutdown_grace_secs: 10,
+            },
+            data: DataConfig {
+                dir: PathBuf::from("data"),
+                database_url: String::new(),
+                database_schema: String::new(),
+            },
+            journal: JournalConfig {
+                fsync: "batch".to_string(),
+                segment_mb: 64,
+                batch_commands_max: 8_192,
+                submit_queue_max: 4_096,
+                snapshot_every_commands: 1_000_000,
+                snapshot_every_secs: 600,
+                snapshots_retained: 3,
+            },
+            engine: EngineConfig {
+                orders_open_max: 1_000_000,
+                orders_open_per_owner_max: 1_000,
+                owners_max: 1_000_000,
+                client_order_ids_retained_max: 1_000_000,
+                transfer_ids_retained_max: 1_000_000,
+                transfers_pending_max: 100_000,
+                assets_max: 256,
+                instruments_max: 1_024,
+            },
+            auth: AuthConfig {
+                registration_open: demo,
+                access_token_ttl_secs: 900,
+                refresh_token_ttl_secs: 7 * 24 * 3600,
+                jwt_secret: String::new(),
+            },
+            faucet: FaucetConfig {
+                enabled: demo,
+                max_per_request: [
+                    ("USD", "100000"),
+                    ("BTC", "2"),
+                    ("ETH", "50"),
+                    ("EUR", "100000"),
+                    ("AAPL", "500"),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            },
+            rate_limits: RateLimitConfig {
+                user_per_second: 50,
+                user_burst: 100,
+                address_per_second: 200,
+                address_burst: 400,
+                entries_max: 100_000,
+            },
+            websocket: WebSocketConfig {
+                queue_len_max: 1_024,
+                heartbeat_secs: 15,
+                idle_timeout_secs: 60,
+                subscriptions_max: 64,
+                connections_max: 10_000,
+            },
+            simulator: SimulatorConfig {
+                enabled: true,
+                seed: 7,
+                tick_ms: 500,
+                instruments: vec![
+                    sim("BTC-USD", 1.5, 4, 4, "0.25", 30),
+                    sim("ETH-USD", 2.0, 5, 5, "3", 24),
+                    sim("EUR-USD", 0.15, 1, 1, "20000", 18),
+                    sim("AAPL-USD", 0.8, 3, 3, "40", 12),
+                ],
+            },
+            assets: vec![
+                asset("USD", 6),
+                asset("BTC", 8),
+                asset("ETH", 8),
+                asset("EUR", 2),
+                asset("AAPL", 4),
+            ],
+            instruments: vec![
+                instrument(
+                    "BTC-USD",
+                    2,
+                    "0.01",
+                    "0.0001",
+                    "1000",
+                    "1",
+                    1_000,
+                    (10, 20),
+                    "65000",
+                ),
+                instrument(
+                    "ETH-USD",
+                    2,
+                    "0.01",
+                    "0.001",
+                    "10000",
+                    "1",
+                    1_000,
+                    (10, 20),
+                    "3500",
+                ),
+                instrument(
+                    "EUR-USD",
+                    5,
+                    "0.00001",
+                    "1",
+                    "10000000",
+                    "1",
+                    200,
+                    (2, 5),
+                    "1.085",
+                ),
+                instrument(
+                    "AAPL-USD",
+                    2,
+                    "0.01",
+                    "0.0001",
+                    "100000",
+                    "1",
+                    1_000,
+                    (5, 10),
+                    "190",
+                ),
+            ],
+        }
+    }
+
+    /// Loads the configuration: defaults, `file` (if given), the environment, then
+    /// `flags` (key paths like `server.addr` with their values).
+    pub fn load(
+        file: Option<&Path>,
+        env: &BTreeMap<String, String>,
+        flags: &[(&str, String)],
+    ) -> anyhow::Result<Config> {
+        let file_value: toml::Value = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?
+            }
+            None => toml::Value::Table(Default::default()),
+        };
+        // The profile decides the defaults, so it is settled first.
+        let mut profile = file_value
+            .get("profile")
+            .and_then(|v| v.as_str())
+            .unwrap_or("demo")
+            .to_string();
+        if let Some(p) = env.get("BOURSE_PROFILE") {
+            profile = p.clone();
+        }
+        if let Some((_, p)) = flags.iter().find(|(k, _)| *k == "profile") {
+            profile = p.clone();
+        }
+        if profile != "demo" && profile != "production" {
+            bail!("profile is `demo` or `production`, not {profile:?}");
+        }
+        let mut value = toml::Value::try_from(Config::defaults(&profile))?;
+        merge(&mut value, file_value);
+        apply_env(&mut value, env)?;
+        for (path, text) in flags {
+            set_path(&mut value, path, text)?;
+        }
+        if let Some(table) = value.as_table_mut() {
+            table.insert("profile".to_string(), toml::Value::String(profile));
+        }
+        let config: Config = value.try_into().context("the configuration is invalid")?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        if self.journal.fsync != "batch" && self.journal.fsync != "none" {
+            bail!(
+                "journal.fsync is `batch` or `none`, not {:?}",
+                self.journal.fsync
+            );
+        }
+        self.server
+            .addr
+            .parse::<std::net::SocketAddr>()
+            .with_context(|| format!("server.addr {:?} is not HOST:PORT", self.server.addr))?;
+        if self.simulator.tick_ms == 0 {
+            bail!("simulator.tick_ms must be positive");
+        }
+        Ok(())
+    }
+
+    /// The database URL: the configured one, `DATABASE_URL`, or SQLite in the data
+    /// directory.
+    pub fn database_url(&self) -> String {
+        if !self.data.database_url.is_empty() {
+            return self.data.database_url.clone();
+        }
+        bourse_store::sqlite_url(&absolute(&self.data.dir).join("bourse.db"))
+    }
+
+    pub fn sim_config(&self) -> SimConfig {
+        SimConfig {
+            seed: self.simulator.seed,
+            tick_ms: self.simulator.tick_ms,
+            instruments: self.simulator.instruments.clone(),
+        }
+    }
+}
+
+pub fn absolute(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map_or_else(|_| path.to_path_buf(), |cwd| cwd.join(path))
+    }
+}
+
+/// Deep-merges `overlay` into `base`: tables merge, anything else replaces.
+fn merge(base: &mut toml::Value, overlay: toml::Value) {
+    match (base, overlay) {
+        (toml::Value::Table(base), toml::Value::Table(overlay)) => {
+            for (key, value) in overlay {
+                match base.get_mut(&key) {
+                    Some(existing) if existing.is_table() && value.is_table() => {
+                        merge(existing, value)
+                    }
+                    _ => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, overlay) => *base = overlay,
+    }
+}
+
+/// Sets `section.key` from text, typed like the value it replaces.
+fn set_path(root: &mut toml::Value, path: &str, text: &str) -> anyhow::Result<()> {
+    let (section, key) = match path.split_once('.') {
+        Some((section, key)) => (Some(section), key),
+        None => (None, path),
+    };
+    let table = match section {
+        Some(section) => root
+            .get_mut(section)
+            .and_then(|v| v.as_table_mut())
+            .with_context(|| format!("no configuration section {section:?}"))?,
+        None => root
+            .as_table_mut()
+            .context("the configuration is a table")?,
+    };
+    let existing = table
+        .get(key)
+        .with_context(|| format!("no configuration key {path:?}"))?;
+    let value = match existing {
+        toml::Value::Boolean(_) => toml::Value::Boolean(match text {
+            "true" | "1" | "yes" | "on" => true,
+            "false" | "0" | "no" | "off" => false,
+            _ => bail!("{path} takes true or false, not {text:?}"),
+        }),
+        toml::Value::Integer(_) => toml::Value::Integer(
+            text.parse()
+                .with_context(|| format!("{path} takes a whole number, not {text:?}"))?,
+        ),
+        toml::Value::Float(_) => toml::Value::Float(
+            text.parse()
+                .with_context(|| format!("{path} takes a number, not {text:?}"))?,
+        ),
+        toml::Value::Array(_) => toml::Value::Array(
+            text.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| toml::Value::String(s.to_string()))
+                .collect(),
+        ),
+        _ => toml::Value::String(text.to_string()),
+    };
+    table.insert(key.to_string(), value);
+    Ok(())
+}
+
+/// Sections whose scalar keys environment variables may set.
+const ENV_SECTIONS: &[&str] = &[
+    "server",
+    "data",
+    "journal",
+    "engine",
+    "auth",
+    "faucet",
+    "rate_limits",
+    "websocket",
+    "simulator",
+];
+
+/// `BOURSE_<SECTION>_<KEY>` overrides `section.key`; `DATABASE_URL` overrides
+/// `data.database_url`. An unknown `BOURSE_` variable is an error (a typo should not
+/// be silently ignored), except the few the binary reads itself.
+fn apply_env(value: &mut toml::Value, env: &BTreeMap<String, String>) -> anyhow::Result<()> {
+    const OTHER: &[&str] = &[
+        "BOURSE_PROFILE",
+        "BOURSE_CONFIG",
+        "BOURSE_ADMIN_PASSWORD",
+        "BOURSE_LOG_FORMAT",
+        "BOURSE_DATA_DIR",
+    ];
+    if let Some(url) = env.get("DATABASE_URL").filter(|u| !u.is_empty()) {
+        set_path(value, "data.database_url", url)?;
+    }
+    if let Some(dir) = env.get("BOURSE_DATA_DIR") {
+        set_path(value, "data.dir", dir)?;
+    }
+    for (name, text) in env {
+        let Some(rest) = name.strip_prefix("BOURSE_") else {
+            continue;
+        };
+        if OTHER.contains(&name.as_str()) || name.starts_with("BOURSE_TEST_") {
+            continue;
+        }
+        let rest = rest.to_ascii_lowercase();
+        let section = ENV_SECTIONS
+            .iter()
+            .filter(|s| rest.starts_with(&format!("{s}_")))
+            .max_by_key(|s| s.len())
+            .with_context(|| format!("{name} does not name a configuration key"))?;
+        let key = &rest[section.len() + 1..];
+        set_path(value, &format!("{section}.{key}"), text)
+            .with_context(|| format!("from {name}"))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = std::env::temp_dir().join(format!("bourse-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("bourse.toml");
+        std::fs::write(&file, "[server]\naddr = \"127.0.0.1:9000\"\n[simulator]\nenabled = false\n[rate_limits]\nuser_burst = 7\n").unwrap();
+        let config = Config::load(
+            Some(&file),
+            &env(&[
+                ("BOURSE_SERVER_ADDR", "127.0.0.1:9001"),
+                ("BOURSE_RATE_LIMITS_USER_PER_SECOND", "3"),
+            ]),
+            &[("data.dir", "/tmp/x".to_string())],
+        )
+        .unwrap();
+        assert_eq!(config.server.addr, "127.0.0.1:9001");
+        assert!(!config.simulator.enabled);
+        assert_eq!(
+            (
+                config.rate_limits.user_per_second,
+                config.rate_limits.user_burst
+            ),
+            (3, 7)
+        );
+        assert_eq!(config.data.dir, PathBuf::from("/tmp/x"));
+        assert!(config.auth.registration_open && config.faucet.enabled);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn production_closes_registration_and_the_faucet() {
+        let config = Config::load(None, &env(&[("BOURSE_PROFILE", "production")]), &[]).unwrap();
+        assert!(!config.auth.registration_open && !config.faucet.enabled);
+        let config = Config::load(
+            None,
+            &env(&[
+                ("BOURSE_PROFILE", "production"),
+                ("BOURSE_FAUCET_ENABLED", "true"),
+            ]),
+            &[],
+        )
+        .unwrap();
+        assert!(
+            config.faucet.enabled,
+            "an explicit setting wins over the profile"
+        );
+    }
+
+    #[test]
+    fn mistakes_are_errors() {
+        assert!(Config::load(None, &env(&[("BOURSE_SERVER_ADRR", "x")]), &[]).is_err());
+        assert!(Config::load(None, &env(&[("BOURSE_SIMULATOR_ENABLED", "maybe")]), &[]).is_err());
+        assert!(Config::load(None, &env(&[("BOURSE_SERVER_ADDR", "nowhere")]), &[]).is_err());
+        assert!(Config::load(None, &env(&[("BOURSE_PROFILE", "staging")]), &[]).is_err());
+        let dir = std::env::temp_dir().join(format!("bourse-config-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("bad.toml");
+        std::fs::write(&file, "[server]\nport = 1\n").unwrap();
+        assert!(Config::load(Some(&file), &BTreeMap::new(), &[]).is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

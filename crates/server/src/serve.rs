@@ -1,0 +1,655 @@
+//! `bourse serve`: the composition root. Recovers the engine and the read models,
+//! starts the durable pipeline, the release dispatcher, the projector, the market
+//! simulator and the HTTP server, and shuts them down in order.
+
+use crate::config::{Config, absolute};
+use anyhow::{Context, bail};
+use bourse_api::dispatch::Batch;
+use bourse_api::ratelimit::Limit;
+use bourse_api::{ApiConfig, AppState, FaucetConfig, WsConfig};
+use bourse_engine::{Command, EngineLimits, Event};
+use bourse_journal::{
+    DataDir, DirLock, FsyncPolicy, PipelineConfig, ReleaseSink, Released, StdFs, Venue,
+};
+use bourse_market::{Interval, MarketData, PublicTrade, Simulator};
+use bourse_store::{NewUser, Projector, Role, Store};
+use bourse_types::{
+    Amount, AssetCode, AssetId, AssetSpec, InstrumentId, InstrumentSpec, Price, Qty, Side,
+    Timestamp, TradeId, parse_decimal,
+};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// Hands released batches to the dispatcher; blocks (backpressure) when it lags.
+struct ChannelSink(mpsc::Sender<Batch>);
+
+impl ReleaseSink for ChannelSink {
+    fn released(&mut self, batch: &[Released]) {
+        if self.0.blocking_send(Arc::new(batch.to_vec())).is_err() {
+            tracing::warn!("the dispatcher is gone; released events are not published");
+        }
+    }
+}
+
+/// What a running server is made of, for a clean stop.
+#[derive(Debug)]
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    done: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    /// Asks the server to stop and waits until it has.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(());
+        self.done.await.context("the server task failed")?
+    }
+
+    /// Waits until the server stops by itself (a signal).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.done.await.context("the server task failed")?
+    }
+}
+
+async fn connect_store(config: &Config) -> anyhow::Result<Store> {
+    let url = config.database_url();
+    let schema =
+        (!config.data.database_schema.is_empty()).then_some(config.data.database_schema.as_str());
+    Store::connect(&url, schema)
+        .await
+        .with_context(|| format!("connecting to the database ({})", redact(&url)))
+}
+
+/// A URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Creates the admin account on first start; prints its password once. The password
+/// is `admin_password` when given (from `BOURSE_ADMIN_PASSWORD`), else random.
+async fn ensure_admin(store: &Store, admin_password: Option<String>) -> anyhow::Result<()> {
+    if store.user_count().await? > 0 {
+        return Ok(());
+    }
+    let (password, given) = match admin_password {
+        Some(password) if !password.is_empty() => (password, true),
+        _ => (bourse_api::auth::random_password(), false),
+    };
+    bourse_api::auth::check_password(&password)
+        .map_err(|e| anyhow::anyhow!("BOURSE_ADMIN_PASSWORD: {}", e.message))?;
+    let hash =
+        bourse_api::auth::hash_password(&password).map_err(|e| anyhow::anyhow!(e.message))?;
+    store
+        .create_user(NewUser {
+            username: "admin",
+            password_hash: &hash,
+            role: Role::Admin,
+            created_at: bourse_api::state::now_nanos(),
+        })
+        .await?;
+    if given {
+        println!("Created the admin account `admin` with the password from BOURSE_ADMIN_PASSWORD.");
+    } else {
+        println!("Created the admin account `admin` with the password: {password}");
+        println!("It is shown only this once; change it after logging in.");
+    }
+    tracing::info!("admin account created");
+    Ok(())
+}
+
+/// The projector task: applies batches as they come, writes them in one transaction per
+/// round, and publishes the sequence number reached.
+async fn run_projector(
+    mut projector: Projector,
+    mut input: mpsc::Receiver<Batch>,
+    projected: watch::Sender<u64>,
+) {
+    const ROUND_MAX: usize = 50_000;
+    while let Some(batch) = input.recv().await {
+        let mut applied = 0usize;
+        for released in batch.iter() {
+            projector.apply(released);
+        }
+        applied += batch.len();
+        while applied < ROUND_MAX {
+            match input.try_recv() {
+                Ok(batch) => {
+                    for released in batch.iter() {
+                        projector.apply(released);
+                    }
+                    applied += batch.len();
+                }
+                Err(_) => break,
+            }
+        }
+        let mut delay = Duration::from_millis(100);
+        loop {
+            match projector.flush().await {
+                Ok(()) => break,
+                Err(error) => {
+                    // Nothing is lost: the batch stays in memory and new ones wait in the
+                    // bounded channel until the database is back.
+                    tracing::error!(%error, "read models could not be written; retrying");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+        projected.send_replace(projector.projected_seq());
+    }
+    tracing::info!(seq = projector.projected_seq(), "projector stopped");
+}
+
+fn instrument_spec(
+    config: &crate::config::InstrumentConfig,
+    assets: &HashMap<String, (AssetId, u8)>,
+) -> anyhow::Result<InstrumentSpec> {
+    let (base, quote) = config
+        .symbol
+        .split_once('-')
+        .with_context(|| format!("instrument {:?} is not BASE-QUOTE", config.symbol))?;
+    let &(base_id, base_scale) = assets
+        .get(base)
+        .with_context(|| format!("{}: no asset {base}", config.symbol))?;
+    let &(quote_id, quote_scale) = assets
+        .get(quote)
+        .with_context(|| format!("{}: no asset {quote}", config.symbol))?;
+    let decimal = |text: &str, scale: u8, what: &str| {
+        parse_decimal(text, scale)
+            .map_err(|e| anyhow::anyhow!("{} {what} {text:?}: {e}", config.symbol))
+    };
+    let reference = decimal(
+        &config.reference_price,
+        config.price_decimals,
+        "reference_price",
+    )?;
+    Ok(InstrumentSpec {
+        base: base_id,
+        quote: quote_id,
+        price_scale: config.price_decimals,
+        tick_size: Price::from_raw(decimal(
+            &config.tick_size,
+            config.price_decimals,
+            "tick_size",
+        )?),
+        lot_size: Qty::from_raw(decimal(&config.lot_size, base_scale, "lot_size")?),
+        min_qty: Qty::from_raw(decimal(&config.min_quantity, base_scale, "min_quantity")?),
+        max_qty: Qty::from_raw(decimal(&config.max_quantity, base_scale, "max_quantity")?),
+        min_notional: Amount::from_raw(decimal(&config.min_notional, quote_scale, "min_notional")?),
+        price_band_bps: config.price_band_bps,
+        maker_fee_bps: config.maker_fee_bps,
+        taker_fee_bps: config.taker_fee_bps,
+        reference_price: (reference > 0).then_some(Price::from_raw(reference)),
+    })
+}
+
+/// Lists configured assets and instruments the engine does not have yet, and applies
+/// the configured limits if they differ. All as journaled commands.
+async fn ensure_listings(state: &AppState, config: &Config) -> anyhow::Result<()> {
+    let limits = EngineLimits {
+        assets_max: config.engine.assets_max,
+        instruments_max: config.engine.instruments_max,
+        owners_max: config.engine.owners_max,
+        orders_open_max: config.engine.orders_open_max,
+        orders_open_per_owner_max: config.engine.orders_open_per_owner_max,
+        client_order_ids_retained_max: config.engine.client_order_ids_retained_max,
+        transfer_ids_retained_max: config.engine.transfer_ids_retained_max,
+        transfers_pending_max: config.engine.transfers_pending_max,
+    };
+    if state.limits_differ(&limits) {
+        let released = state
+            .execute(Command::SetLimits(limits))
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+        if let Some(Event::Rejected(r)) = released.events.first() {
+            bail!(
+                "the engine refused the configured limits: {}",
+                r.code.code()
+            );
+        }
+        state.set_limits(limits);
+    }
+    let mut assets: HashMap<String, (AssetId, u8)> = state
+        .catalog()
+        .assets()
+        .iter()
+        .map(|a| (a.code.to_string(), (a.id, a.scale)))
+        .collect();
+    for asset in &config.assets {
+        if assets.contains_key(&asset.code) {
+            continue;
+        }
+        let code = AssetCode::new(&asset.code)
+            .map_err(|e| anyhow::anyhow!("asset {:?}: {e}", asset.code))?;
+        let released = state
+            .execute(Command::ListAsset(AssetSpec {
+                code,
+                scale: asset.decimals,
+            }))
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+        match released.events.first() {
+            Some(Event::AssetListed(listed)) => {
+                assets.insert(asset.code.clone(), (listed.id, listed.scale));
+                tracing::info!(asset = %asset.code, "asset listed");
+            }
+            Some(Event::Rejected(r)) => bail!("listing asset {}: {}", asset.code, r.code.code()),
+            _ => bail!("listing asset {} gave no answer", asset.code),
+        }
+    }
+    let listed: Vec<String> = state
+        .catalog()
+        .instruments()
+        .iter()
+        .map(|i| i.symbol().to_string())
+        .collect();
+    for instrument in &config.instruments {
+        if listed.contains(&instrument.symbol) {
+            continue;
+        }
+        let spec = instrument_spec(instrument, &assets)?;
+        let released = state
+            .execute(Command::ListInstrument(spec))
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?;
+        match released.events.first() {
+            Some(Event::InstrumentListed(_)) => {
+                tracing::info!(symbol = %instrument.symbol, "instrument listed")
+            }
+            Some(Event::Rejected(r)) => bail!(
+                "listing {}: {} (check its tick, lot and scales)",
+                instrument.symbol,
+                r.code.code()
+            ),
+            _ => bail!("listing {} gave no answer", instrument.symbol),
+        }
+    }
+    // The dispatcher adds listings to the catalog as they are released; wait for it.
+    for _ in 0..200 {
+        if config
+            .instruments
+            .iter()
+            .all(|i| state.catalog().symbol(&i.symbol).is_ok())
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    bail!("listed instruments did not reach the catalog")
+}
+
+/// The simulator's thread: every tick, learn from what was released, then send the
+/// next commands (shedding them when the venue is busy).
+fn run_simulator(
+    venue: Arc<Venue>,
+    mut sim: Simulator,
+    mut observed: mpsc::Receiver<Batch>,
+    stop: Arc<AtomicBool>,
+) {
+    let noop = || -> bourse_journal::Reply { Box::new(|_| {}) };
+    for command in sim.startup_commands() {
+        venue.submit(command, noop());
+    }
+    let tick = Duration::from_millis(sim.tick_ms());
+    while !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(tick);
+        while let Ok(batch) = observed.try_recv() {
+            for released in batch.iter() {
+                sim.observe(released);
+            }
+        }
+        let now = Timestamp(bourse_api::state::now_nanos());
+        for command in sim.tick(now) {
+            if venue.try_submit(command, noop()).is_err() {
+                break;
+            }
+        }
+    }
+    tracing::info!("simulator stopped");
+}
+
+/// Fans batches out to the projector and, when running, the simulator.
+async fn fan_out(
+    mut input: mpsc::Receiver<Batch>,
+    projector: mpsc::Sender<Batch>,
+    simulator: Option<mpsc::Sender<Batch>>,
+) {
+    while let Some(batch) = input.recv().await {
+        if let Some(simulator) = &simulator {
+            let _ = simulator.try_send(batch.clone());
+        }
+        if projector.send(batch).await.is_err() {
+            break;
+        }
+    }
+}
+
+async fn shutdown_signal(mut stop: tokio::sync::oneshot::Receiver<()>) {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("interrupted; shutting down"),
+        () = terminate => tracing::info!("terminated; shutting down"),
+        _ = &mut stop => tracing::info!("stop requested; shutting down"),
+    }
+}
+
+/// Starts everything; returns once the server listens. The admin password of a first
+/// start comes from `BOURSE_ADMIN_PASSWORD`, or is generated and printed.
+pub async fn start(config: Config) -> anyhow::Result<Running> {
+    start_with(config, std::env::var("BOURSE_ADMIN_PASSWORD").ok()).await
+}
+
+/// [`start`] with the first admin password given.
+pub async fn start_with(config: Config, admin_password: Option<String>) -> anyhow::Result<Running> {
+    let data_dir = absolute(&config.data.dir);
+    let dir = DataDir::new(&data_dir);
+    let lock = DirLock::acquire(&dir).with_context(|| format!("locking {}", data_dir.display()))?;
+    let store = connect_store(&config).await?;
+    let jwt_secret = if config.auth.jwt_secret.is_empty() {
+        store
+            .meta_init(
+                "jwt_secret",
+                &bourse_api::auth::hex(&bourse_api::auth::random_bytes::<32>()),
+            )
+            .await?
+    } else {
+        config.auth.jwt_secret.clone()
+    };
+    ensure_admin(&store, admin_password).await?;
+
+    // The projector starts first, so that it can catch up while the journal replays.
+    let (projector_tx, projector_rx) = mpsc::channel::<Batch>(64);
+    let mut projected_seq = store.projected_seq().await?;
+    let journal_end = {
+        let end = bourse_journal::scan(&StdFs, &dir.journal(), u64::MAX, false, |_| Ok(()))
+            .context("reading the journal")?;
+        end.tail.next_seq - 1
+    };
+    if projected_seq > journal_end {
+        tracing::warn!(
+            projected_seq,
+            journal_end,
+            "the read models are ahead of this journal; rebuilding them"
+        );
+        store.reset_read_models().await?;
+        projected_seq = 0;
+    }
+    let projector = Projector::open(store.clone()).await?;
+    let (projected_watch_tx, projected_watch) = watch::channel(projector.projected_seq());
+    let projector_task = tokio::spawn(run_projector(projector, projector_rx, projected_watch_tx));
+
+    let recovery_dir = dir.clone();
+    let catch_up = projector_tx.clone();
+    let recovered = tokio::task::spawn_blocking(move || {
+        let mut pending: Vec<Released> = Vec::new();
+        let recovered = bourse_journal::recover_with_events(
+            &StdFs,
+            &recovery_dir,
+            projected_seq + 1,
+            |released| {
+                pending.push(released);
+                if pending.len() >= 1_000 {
+                    let _ = catch_up.blocking_send(Arc::new(std::mem::take(&mut pending)));
+                }
+            },
+        );
+        if !pending.is_empty() {
+            let _ = catch_up.blocking_send(Arc::new(pending));
+        }
+        recovered
+    })
+    .await
+    .context("the recovery task failed")?
+    .context("recovering the journal")?;
+    let report = &recovered.report;
+    tracing::info!(
+        last_seq = report.last_seq,
+        replayed = report.records_replayed,
+        snapshot = report.snapshot.map(|s| s.seq),
+        state_hash = %report.state_hash,
+        took_ms = report.duration.as_millis() as u64,
+        "recovered"
+    );
+    if let Some(torn) = &report.torn_tail {
+        tracing::warn!(file = %torn.file.display(), offset = torn.offset, bytes = torn.bytes_removed, "a torn journal tail was truncated");
+    }
+
+    // Market data from the recovered books, with stored candles and trades.
+    let mut market = MarketData::from_engine(&recovered.engine);
+    for instrument in recovered.engine.instruments() {
+        for interval in Interval::ALL {
+            let candles = store
+                .candles(
+                    instrument.id().0,
+                    interval,
+                    bourse_market::CANDLES_KEPT_MAX as u32,
+                )
+                .await?;
+            market.load_candles(instrument.id(), interval, candles);
+        }
+        let trades = store
+            .recent_trades(instrument.id().0, bourse_market::TRADES_KEPT_MAX as u32)
+            .await?;
+        market.load_trades(
+            instrument.id(),
+            trades
+                .into_iter()
+                .map(|t| PublicTrade {
+                    id: TradeId(t.id),
+                    instrument: InstrumentId(t.instrument),
+                    price: Price::from_raw(t.price),
+                    qty: Qty::from_raw(t.qty),
+                    notional: Amount::from_raw(t.notional),
+                    aggressor: if t.aggressor == "buy" {
+                        Side::Buy
+                    } else {
+                        Side::Sell
+                    },
+                    ts: Timestamp(t.ts),
+                })
+                .collect(),
+        );
+    }
+
+    let (release_tx, release_rx) = mpsc::channel::<Batch>(256);
+    let pipeline = PipelineConfig {
+        segment_bytes_max: config.journal.segment_mb.max(1) << 20,
+        fsync: if config.journal.fsync == "none" {
+            FsyncPolicy::Never
+        } else {
+            FsyncPolicy::Batch
+        },
+        batch_commands_max: config.journal.batch_commands_max.max(1),
+        submit_queue_max: config.journal.submit_queue_max.max(1),
+        snapshot_every_commands: config.journal.snapshot_every_commands,
+        snapshot_every: (config.journal.snapshot_every_secs > 0)
+            .then(|| Duration::from_secs(config.journal.snapshot_every_secs)),
+        snapshots_retained: config.journal.snapshots_retained.max(1),
+        ..PipelineConfig::default()
+    };
+    let engine_limits = *recovered.engine.limits();
+    let known_owners: Vec<u64> = recovered.engine.owners().map(|o| o.0).collect();
+    let catalog_engine = recovered.engine.clone();
+    let venue = Arc::new(
+        Venue::start(
+            Arc::new(StdFs),
+            dir.clone(),
+            pipeline,
+            recovered,
+            Box::new(ChannelSink(release_tx)),
+            bourse_journal::system_clock(),
+        )
+        .context("starting the journal")?,
+    );
+    let api_config = ApiConfig {
+        profile: config.profile.clone(),
+        registration_open: config.auth.registration_open,
+        faucet: FaucetConfig {
+            enabled: config.faucet.enabled,
+            max_per_request: config.faucet.max_per_request.clone().into_iter().collect(),
+        },
+        access_token_ttl: Duration::from_secs(config.auth.access_token_ttl_secs.max(1)),
+        refresh_token_ttl: Duration::from_secs(config.auth.refresh_token_ttl_secs.max(1)),
+        user_limit: Limit {
+            per_second: config.rate_limits.user_per_second,
+            burst: config.rate_limits.user_burst,
+        },
+        address_limit: Limit {
+            per_second: config.rate_limits.address_per_second,
+            burst: config.rate_limits.address_burst,
+        },
+        rate_limit_entries_max: config.rate_limits.entries_max,
+        cors_origins: config.server.cors_origins.clone(),
+        body_limit_bytes: config.server.body_limit_bytes,
+        read_wait: Duration::from_millis(config.server.read_wait_ms),
+        command_timeout: Duration::from_millis(config.server.command_timeout_ms),
+        ws: WsConfig {
+            queue_len_max: config.websocket.queue_len_max.max(1),
+            heartbeat: Duration::from_secs(config.websocket.heartbeat_secs.max(1)),
+            idle_timeout: Duration::from_secs(config.websocket.idle_timeout_secs.max(1)),
+            subscriptions_max: config.websocket.subscriptions_max.max(1),
+            connections_max: config.websocket.connections_max.max(1),
+        },
+    };
+    let state = AppState::new(
+        api_config,
+        store.clone(),
+        venue.clone(),
+        &catalog_engine,
+        market,
+        projected_watch,
+        jwt_secret.as_bytes(),
+        known_owners,
+    );
+    state.set_limits(engine_limits);
+    drop(catalog_engine);
+
+    let (dispatched_tx, dispatched_rx) = mpsc::channel::<Batch>(64);
+    let dispatcher = tokio::spawn(bourse_api::dispatch::run(
+        state.clone(),
+        release_rx,
+        dispatched_tx,
+    ));
+    let (sim_tx, sim_rx) = mpsc::channel::<Batch>(1_024);
+    let simulate = config.simulator.enabled;
+    let fan_out_task = tokio::spawn(fan_out(
+        dispatched_rx,
+        projector_tx,
+        simulate.then_some(sim_tx),
+    ));
+
+    ensure_listings(&state, &config).await?;
+
+    let stop_simulator = Arc::new(AtomicBool::new(false));
+    let simulator_thread = if simulate {
+        let instruments: Vec<_> = state.catalog().instruments().to_vec();
+        let reference = |id: InstrumentId| {
+            let market = state.market();
+            market.ticker(id).and_then(|t| t.last).or_else(|| {
+                state
+                    .catalog()
+                    .instrument(id)
+                    .and_then(|i| i.spec().reference_price)
+            })
+        };
+        let sim = Simulator::new(&config.sim_config(), &instruments, reference);
+        let venue = venue.clone();
+        let stop = stop_simulator.clone();
+        Some(
+            std::thread::Builder::new()
+                .name("bourse-simulator".to_string())
+                .spawn(move || run_simulator(venue, sim, sim_rx, stop))
+                .context("starting the simulator")?,
+        )
+    } else {
+        None
+    };
+
+    let listener = tokio::net::TcpListener::bind(&config.server.addr)
+        .await
+        .with_context(|| format!("listening on {}", config.server.addr))?;
+    let addr = listener.local_addr()?;
+    let app = bourse_api::router(state.clone()).fallback(crate::web::serve);
+    let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+    let grace = Duration::from_secs(config.server.shutdown_grace_secs);
+    let server_state = state.clone();
+    let done = tokio::spawn(async move {
+        let (drained_tx, drained_rx) = tokio::sync::oneshot::channel::<()>();
+        let signal_state = server_state.clone();
+        let signal = async move {
+            shutdown_signal(shutdown_rx).await;
+            // WebSocket clients are told to go, so that the drain can finish.
+            signal_state.hub.close_all("server shutting down");
+            let _ = drained_tx.send(());
+        };
+        let server = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal)
+        .into_future();
+        tokio::pin!(server);
+        let mut drained = drained_rx;
+        tokio::select! {
+            result = &mut server => result.context("serving HTTP")?,
+            _ = &mut drained => {
+                if tokio::time::timeout(grace, &mut server).await.is_err() {
+                    tracing::warn!("requests still in flight after the grace period; stopping anyway");
+                }
+            }
+        }
+        stop_simulator.store(true, Ordering::SeqCst);
+        if let Some(thread) = simulator_thread {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+        // The venue flushes the journal, releases everything and writes a snapshot.
+        drop(server_state);
+        let report = tokio::task::spawn_blocking(move || venue.shutdown())
+            .await
+            .context("stopping the venue")?;
+        if let Some(report) = report {
+            tracing::info!(last_seq = report.last_seq, state_hash = %report.state_hash, snapshot = ?report.snapshot, "venue stopped");
+        }
+        let _ = dispatcher.await;
+        let _ = fan_out_task.await;
+        let _ = projector_task.await;
+        store.close().await;
+        drop(lock);
+        Ok(())
+    });
+    tracing::info!(%addr, profile = %config.profile, "listening");
+    Ok(Running {
+        addr,
+        state,
+        shutdown: shutdown_tx,
+        done,
+    })
+}
