@@ -575,3 +575,67 @@ fn book_snapshot(
         "asks": levels(&depth.asks),
     })))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_slow_consumer_is_cut_off_and_others_are_not() {
+        let hub = Hub::new(10);
+        let (slow_tx, mut slow_rx) = mpsc::channel(2);
+        let (fast_tx, mut fast_rx) = mpsc::channel(64);
+        let slow_close = Arc::new(Closer::default());
+        let fast_close = Arc::new(Closer::default());
+        let slow = hub.register(slow_tx, slow_close.clone()).unwrap();
+        let fast = hub.register(fast_tx, fast_close.clone()).unwrap();
+        hub.subscribe(slow, "trades:BTC-USD", 8, None).unwrap();
+        hub.subscribe(fast, "trades:BTC-USD", 8, None).unwrap();
+        for n in 0..5 {
+            hub.publish("trades:BTC-USD", Arc::from(format!("{n}")));
+        }
+        // The slow client got what fitted in its queue, then was told to go.
+        assert_eq!(slow_rx.recv().await.as_deref(), Some("0"));
+        assert_eq!(slow_rx.recv().await.as_deref(), Some("1"));
+        assert!(slow_rx.try_recv().is_err());
+        tokio::time::timeout(
+            std::time::Duration::from_secs(1),
+            slow_close.notify.notified(),
+        )
+        .await
+        .expect("the slow client is told to close");
+        assert_eq!(slow_close.reason(), "slow consumer: queue full");
+        assert_eq!(hub.slow_disconnects.load(Ordering::Relaxed), 1);
+        // The other client got everything.
+        for n in 0..5 {
+            assert_eq!(
+                fast_rx.recv().await.as_deref(),
+                Some(format!("{n}").as_str())
+            );
+        }
+        hub.unregister(slow);
+        hub.unregister(fast);
+        assert!(!hub.has_subscribers("trades:BTC-USD"));
+        assert_eq!(hub.connections(), 0);
+    }
+
+    #[test]
+    fn connections_and_subscriptions_are_bounded() {
+        let hub = Hub::new(1);
+        let (tx, _rx) = mpsc::channel(4);
+        let id = hub
+            .register(tx.clone(), Arc::new(Closer::default()))
+            .unwrap();
+        assert!(
+            hub.register(tx, Arc::new(Closer::default())).is_none(),
+            "one connection at most"
+        );
+        hub.subscribe(id, "a", 2, None).unwrap();
+        hub.subscribe(id, "b", 2, None).unwrap();
+        assert_eq!(
+            hub.subscribe(id, "c", 2, None),
+            Err("too many subscriptions")
+        );
+        hub.subscribe(id, "a", 2, None).unwrap();
+    }
+}
