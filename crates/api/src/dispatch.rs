@@ -3,6 +3,7 @@
 //! in sequence order, so every consumer sees the same order.
 
 use crate::state::AppState;
+use crate::ws::text;
 use bourse_engine::{Event, OrderKind};
 use bourse_journal::Released;
 use bourse_market::Update;
@@ -26,10 +27,6 @@ pub async fn run(
             tracing::error!("the projector stopped; read models will fall behind");
         }
     }
-}
-
-fn text(value: &Value) -> Arc<str> {
-    Arc::from(value.to_string())
 }
 
 /// Applies one batch to the in-memory views and publishes what changed.
@@ -149,8 +146,23 @@ fn publish_market(state: &AppState, batch: &[Released]) {
 fn publish_private(state: &AppState, batch: &[Released]) {
     let catalog = state.catalog();
     for released in batch {
-        let time = released.ts.to_rfc3339(3);
+        let time_text = std::cell::OnceCell::new();
+        let time = || time_text.get_or_init(|| released.ts.to_rfc3339(3)).as_str();
         for event in &released.events {
+            // Messages are built only for owners someone listens to.
+            let target = match event {
+                Event::OrderAccepted(a) => Some((a.owner.0, "orders")),
+                Event::OrderCancelled { owner, .. }
+                | Event::OrderExpired { owner, .. }
+                | Event::OrderAmended { owner, .. } => Some((owner.0, "orders")),
+                Event::Balance { owner, .. } => Some((owner.0, "balances")),
+                _ => None,
+            };
+            if let Some((owner, kind)) = target
+                && !state.hub.has_subscribers(&format!("{kind}:{owner}"))
+            {
+                continue;
+            }
             let (owner, topic_kind, message) = match event {
                 Event::OrderAccepted(a) => {
                     let (price, qty) = match a.kind {
@@ -164,7 +176,7 @@ fn publish_private(state: &AppState, batch: &[Released]) {
                         "symbol": catalog.symbol_of(a.instrument), "side": a.side.as_str(),
                         "price": price.map(|p| catalog.price(a.instrument, p.raw())),
                         "quantity": qty.map(|q| catalog.qty(a.instrument, q.raw())),
-                        "time": time,
+                        "time": time(),
                     });
                     (a.owner.0, "orders", message)
                 }
@@ -187,6 +199,9 @@ fn publish_private(state: &AppState, batch: &[Released]) {
                             t.aggressor,
                         ),
                     ] {
+                        if !state.hub.has_subscribers(&format!("orders:{}", owner.0)) {
+                            continue;
+                        }
                         let message = fill_message(
                             &catalog,
                             t.instrument,
@@ -196,7 +211,7 @@ fn publish_private(state: &AppState, batch: &[Released]) {
                             fee.raw(),
                             liquidity,
                             side,
-                            &time,
+                            time(),
                         );
                         publish_to(state, owner.0, "orders", &message);
                     }
@@ -214,7 +229,7 @@ fn publish_private(state: &AppState, batch: &[Released]) {
                     json!({
                         "type": "order", "event": "cancelled", "order_id": order.0.to_string(),
                         "symbol": catalog.symbol_of(*instrument), "reason": reason.code(),
-                        "remaining_quantity": catalog.qty(*instrument, leaves.raw()), "time": time,
+                        "remaining_quantity": catalog.qty(*instrument, leaves.raw()), "time": time(),
                     }),
                 ),
                 Event::OrderExpired {
@@ -228,7 +243,7 @@ fn publish_private(state: &AppState, batch: &[Released]) {
                     json!({
                         "type": "order", "event": "expired", "order_id": order.0.to_string(),
                         "symbol": catalog.symbol_of(*instrument),
-                        "remaining_quantity": catalog.qty(*instrument, leaves.raw()), "time": time,
+                        "remaining_quantity": catalog.qty(*instrument, leaves.raw()), "time": time(),
                     }),
                 ),
                 Event::OrderAmended {
@@ -245,7 +260,7 @@ fn publish_private(state: &AppState, batch: &[Released]) {
                         "type": "order", "event": "amended", "order_id": order.0.to_string(),
                         "symbol": catalog.symbol_of(*instrument),
                         "price": catalog.price(*instrument, price.raw()),
-                        "remaining_quantity": catalog.qty(*instrument, leaves.raw()), "time": time,
+                        "remaining_quantity": catalog.qty(*instrument, leaves.raw()), "time": time(),
                     }),
                 ),
                 Event::Balance {
@@ -261,7 +276,7 @@ fn publish_private(state: &AppState, batch: &[Released]) {
                         "available": catalog.amount(*asset, available.raw()),
                         "held": catalog.amount(*asset, held.raw()),
                         "total": catalog.amount(*asset, available.raw().saturating_add(held.raw())),
-                        "time": time,
+                        "time": time(),
                     }),
                 ),
                 _ => continue,

@@ -125,7 +125,19 @@ fn request_id(request: &Request) -> String {
                 && v.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
-        .map_or_else(|| auth::hex(&auth::random_bytes::<8>()), str::to_string)
+        .map_or_else(new_request_id, str::to_string)
+}
+
+/// A fresh request id: 16 hex digits, a per-process random prefix and a counter, so
+/// ids never repeat within a process and rarely across restarts, with no system call.
+fn new_request_id() -> String {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static PREFIX: OnceLock<u32> = OnceLock::new();
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let prefix = *PREFIX.get_or_init(|| u32::from_le_bytes(auth::random_bytes::<4>()));
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix:08x}{n:08x}")
 }
 
 /// Every request: an id (taken from `x-request-id` when valid, else made), the

@@ -315,15 +315,15 @@ impl MarketData {
         let mut pending: Option<Pending> = None;
         for event in &released.events {
             match event {
-                Event::InstrumentListed(instrument) => {
-                    if instrument.id().0 as usize == self.instruments.len() {
-                        self.instruments.push(InstrumentData::new(
-                            *instrument,
-                            InstrumentStatus::Trading,
-                            None,
-                        ));
-                        updates.push(Update::Instrument(*instrument));
-                    }
+                Event::InstrumentListed(instrument)
+                    if instrument.id().0 as usize == self.instruments.len() =>
+                {
+                    self.instruments.push(InstrumentData::new(
+                        *instrument,
+                        InstrumentStatus::Trading,
+                        None,
+                    ));
+                    updates.push(Update::Instrument(*instrument));
                 }
                 Event::InstrumentStatusChanged { instrument, status } => {
                     if let Some(data) = self.instruments.get_mut(instrument.0 as usize) {

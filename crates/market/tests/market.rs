@@ -31,10 +31,10 @@ impl Driver {
     }
 }
 
-fn engine_depth(
-    engine: &Engine,
-    instrument: InstrumentId,
-) -> (Vec<(Price, Qty, u32)>, Vec<(Price, Qty, u32)>) {
+/// price, total quantity, orders
+type Level = (Price, Qty, u32);
+
+fn engine_depth(engine: &Engine, instrument: InstrumentId) -> (Vec<Level>, Vec<Level>) {
     (
         engine.depth(instrument, Side::Buy, usize::MAX),
         engine.depth(instrument, Side::Sell, usize::MAX),

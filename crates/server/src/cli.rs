@@ -43,6 +43,9 @@ pub enum Command {
     /// Read and check the journal.
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// Load-test a venue: `rest` and `ws` place orders from many clients, `fanout`
+    /// measures WebSocket delivery to many subscribers (see docs/cli.md).
+    Bench(BenchArgs),
     /// Recover the data directory and write a snapshot at its last command. The venue
     /// must not be running.
     Snapshot(DataDirArgs),
@@ -101,6 +104,31 @@ pub struct UserAddArgs {
     /// Read the password from the first line of standard input.
     #[arg(long)]
     pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// `rest`, `ws` or `fanout`.
+    pub mode: String,
+    /// A running venue (http://HOST:PORT). Without it, a venue is started on a
+    /// temporary data directory and stopped afterwards.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Concurrent clients (rest, ws), each with its own connection and user.
+    #[arg(long, default_value_t = 64)]
+    pub clients: usize,
+    /// How long to load the venue, in seconds.
+    #[arg(long, default_value_t = 10)]
+    pub duration: u64,
+    /// WebSocket subscribers (fanout).
+    #[arg(long, default_value_t = 1_000)]
+    pub subscribers: usize,
+    /// Trades per second to publish (fanout).
+    #[arg(long, default_value_t = 100)]
+    pub rate: u32,
+    /// Keep the market simulator running in the started venue.
+    #[arg(long)]
+    pub simulator: bool,
 }
 
 #[derive(Debug, Args)]

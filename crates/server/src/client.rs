@@ -186,3 +186,10 @@ impl Http {
         })
     }
 }
+
+/// Nanoseconds since the Unix epoch, on the same clock the venue stamps messages with.
+pub fn now_nanos() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}

@@ -46,6 +46,9 @@ pub struct DataConfig {
     pub database_url: String,
     /// PostgreSQL schema for the tables (empty: the connection's default).
     pub database_schema: String,
+    /// Under load, read-model writes are gathered for at least this long per
+    /// transaction; an idle venue writes at once.
+    pub projection_interval_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -215,6 +218,7 @@ impl Config {
                 dir: PathBuf::from("data"),
                 database_url: String::new(),
                 database_schema: String::new(),
+                projection_interval_ms: 50,
             },
             journal: JournalConfig {
                 fsync: "batch".to_string(),

@@ -11,6 +11,12 @@ pub struct Describer {
     engine: Engine,
 }
 
+impl Default for Describer {
+    fn default() -> Describer {
+        Describer::new()
+    }
+}
+
 impl Describer {
     pub fn new() -> Describer {
         Describer {

@@ -2,8 +2,26 @@
 //! turns its outcome into an exit code. Everything else lives in the library crates.
 
 use bourse::{cli, journal_cmd, user_cmd};
+
+fn bench(args: &cli::BenchArgs) -> anyhow::Result<ExitCode> {
+    let options = bourse::bench::BenchOptions {
+        url: args.url.clone(),
+        clients: args.clients.max(1),
+        duration: std::time::Duration::from_secs(args.duration.max(1)),
+        subscribers: args.subscribers.max(1),
+        rate: args.rate.max(1),
+        simulator: args.simulator,
+    };
+    bourse::bench::run(&args.mode, &options)?;
+    Ok(ExitCode::SUCCESS)
+}
 use clap::Parser;
 use std::process::ExitCode;
+
+/// The request path allocates small, short-lived objects on many threads, where
+/// mimalloc is markedly cheaper than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -18,6 +36,7 @@ fn main() -> ExitCode {
         cli::Command::RebuildReadModels(args) => {
             user_cmd::runtime().and_then(|rt| rt.block_on(user_cmd::rebuild(&args)))
         }
+        cli::Command::Bench(args) => bench(&args),
         cli::Command::Journal(cli::JournalCommand::Verify(args)) => journal_cmd::verify(&args),
         cli::Command::Journal(cli::JournalCommand::Inspect(args)) => journal_cmd::inspect(&args),
         cli::Command::Snapshot(args) => journal_cmd::snapshot(&args),

@@ -114,29 +114,42 @@ async fn ensure_admin(store: &Store, admin_password: Option<String>) -> anyhow::
 
 /// The projector task: applies batches as they come, writes them in one transaction per
 /// round, and publishes the sequence number reached.
+///
+/// A round gathers batches until `interval` has passed since the previous write began
+/// (or `ROUND_MAX` events), so under load an order placed and filled within a round is
+/// written once, and the database sees few large transactions; an idle projector
+/// writes the first batch at once.
 async fn run_projector(
     mut projector: Projector,
     mut input: mpsc::Receiver<Batch>,
     projected: watch::Sender<u64>,
+    interval: Duration,
 ) {
     const ROUND_MAX: usize = 50_000;
+    let mut last_write = tokio::time::Instant::now() - interval;
     while let Some(batch) = input.recv().await {
         let mut applied = 0usize;
         for released in batch.iter() {
             projector.apply(released);
         }
         applied += batch.len();
+        let deadline = last_write + interval;
         while applied < ROUND_MAX {
-            match input.try_recv() {
-                Ok(batch) => {
-                    for released in batch.iter() {
-                        projector.apply(released);
-                    }
-                    applied += batch.len();
-                }
-                Err(_) => break,
+            let next = if tokio::time::Instant::now() >= deadline {
+                input.try_recv().ok()
+            } else {
+                tokio::time::timeout_at(deadline, input.recv())
+                    .await
+                    .ok()
+                    .flatten()
+            };
+            let Some(batch) = next else { break };
+            for released in batch.iter() {
+                projector.apply(released);
             }
+            applied += batch.len();
         }
+        last_write = tokio::time::Instant::now();
         let mut delay = Duration::from_millis(100);
         loop {
             match projector.flush().await {
@@ -404,7 +417,12 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
     }
     let projector = Projector::open(store.clone()).await?;
     let (projected_watch_tx, projected_watch) = watch::channel(projector.projected_seq());
-    let projector_task = tokio::spawn(run_projector(projector, projector_rx, projected_watch_tx));
+    let projector_task = tokio::spawn(run_projector(
+        projector,
+        projector_rx,
+        projected_watch_tx,
+        Duration::from_millis(config.data.projection_interval_ms),
+    ));
 
     let recovery_dir = dir.clone();
     let catch_up = projector_tx.clone();
@@ -597,6 +615,14 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         .await
         .with_context(|| format!("listening on {}", config.server.addr))?;
     let addr = listener.local_addr()?;
+    // Small responses and WebSocket messages go out at once, not after the peer's
+    // delayed acknowledgement.
+    let listener =
+        axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {
+            if let Err(error) = stream.set_nodelay(true) {
+                tracing::debug!(%error, "TCP_NODELAY could not be set");
+            }
+        });
     let app = bourse_api::router(state.clone()).fallback(crate::web::serve);
     let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);

@@ -10,6 +10,16 @@ use bourse_api::auth::{Claims, Jwt};
 use serde_json::{Value, json};
 use support::{Db, JWT_SECRET, TestServer};
 
+/// method, path, headers, body, expected status, expected code
+type BadInput<'a> = (
+    &'a str,
+    &'a str,
+    Vec<(&'a str, &'a str)>,
+    String,
+    u16,
+    &'a str,
+);
+
 fn now_secs() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -545,7 +555,7 @@ async fn bad_input_gets_the_envelope_and_a_4xx() {
         body.to_string()
     };
     let big = "x".repeat(4_096);
-    let cases: Vec<(&str, &str, Vec<(&str, &str)>, String, u16, &str)> = vec![
+    let cases: Vec<BadInput> = vec![
         (
             "POST",
             "/api/v1/orders",

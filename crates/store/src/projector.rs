@@ -7,13 +7,14 @@
 //! a read; finished ones are written and forgotten.
 
 use crate::rows::{BalanceRow, OrderRow, TradeRow, TransferRow};
-use crate::{Result, Store, sql_int};
+use crate::{Dialect, Result, Store, sql_int};
 use bourse_engine::{Event, OrderKind, SYSTEM_OWNER_MIN, TransferKind, TransferState};
 use bourse_journal::Released;
 use bourse_market::{Candle, CandleSet, Interval};
 use bourse_types::{CancelReason, InstrumentId, Side};
+use rustc_hash::FxHashMap as HashMap;
 use sqlx::AnyConnection;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Rows per multi-row statement (well under both databases' parameter limits).
 const ROWS_PER_STATEMENT: usize = 200;
@@ -40,7 +41,7 @@ impl Projector {
     /// A projector continuing where the stored read models stop.
     pub async fn open(store: Store) -> Result<Projector> {
         let projected_seq = store.projected_seq().await?;
-        let mut orders = HashMap::new();
+        let mut orders = HashMap::default();
         let rows = sqlx::query("SELECT * FROM orders WHERE status IN ('open', 'partially_filled')")
             .fetch_all(store.pool())
             .await?;
@@ -49,7 +50,7 @@ impl Projector {
             orders.insert(order.id, order);
         }
         // The newest candle of each series, to keep aggregating into it.
-        let mut candle_sets: HashMap<InstrumentId, CandleSet> = HashMap::new();
+        let mut candle_sets: HashMap<InstrumentId, CandleSet> = HashMap::default();
         let rows = sqlx::query(
             "SELECT c.* FROM candles c JOIN (SELECT instrument, period, MAX(open_time) AS open_time FROM candles \
              GROUP BY instrument, period) m ON c.instrument = m.instrument AND c.period = m.period AND c.open_time = m.open_time",
@@ -280,6 +281,7 @@ impl Projector {
     /// Writes every pending change and the sequence number reached, in one
     /// transaction.
     pub async fn flush(&mut self) -> Result<()> {
+        let dialect = self.store.dialect();
         let mut tx = self.store.pool().begin().await?;
         self.dirty_orders.sort_unstable();
         self.dirty_orders.dedup();
@@ -289,22 +291,22 @@ impl Projector {
             .filter_map(|id| self.orders.get(id))
             .collect();
         for chunk in orders.chunks(ROWS_PER_STATEMENT) {
-            upsert_orders(&mut *tx, chunk).await?;
+            upsert_orders(&mut tx, dialect, chunk).await?;
         }
         for chunk in self.trades.chunks(ROWS_PER_STATEMENT) {
-            insert_trades(&mut *tx, chunk).await?;
+            insert_trades(&mut tx, dialect, chunk).await?;
         }
         let transfers: Vec<&TransferRow> = self.transfers.values().collect();
         for chunk in transfers.chunks(ROWS_PER_STATEMENT) {
-            upsert_transfers(&mut *tx, chunk).await?;
+            upsert_transfers(&mut tx, dialect, chunk).await?;
         }
         let balances: Vec<&BalanceRow> = self.balances.values().collect();
         for chunk in balances.chunks(ROWS_PER_STATEMENT) {
-            upsert_balances(&mut *tx, chunk).await?;
+            upsert_balances(&mut tx, dialect, chunk).await?;
         }
         let candles: Vec<(&(u32, Interval, u64), &Candle)> = self.candles.iter().collect();
         for chunk in candles.chunks(ROWS_PER_STATEMENT) {
-            upsert_candles(&mut *tx, chunk).await?;
+            upsert_candles(&mut tx, dialect, chunk).await?;
         }
         sqlx::query(
             "INSERT INTO meta (key, value) VALUES ('projected_seq', $1) \
@@ -334,8 +336,10 @@ impl Projector {
     }
 }
 
-/// `($1, $2, ...), ($n+1, ...)` for `rows` rows of `columns` values.
-fn placeholders(rows: usize, columns: usize) -> String {
+/// `($1, $2, ...), ($n+1, ...)` for `rows` rows of `columns` values; plain `?` on
+/// SQLite, whose driver looks every numbered parameter up by name (which makes a
+/// statement with thousands of them quadratic).
+fn placeholders(dialect: Dialect, rows: usize, columns: usize) -> String {
     let mut text = String::with_capacity(rows * columns * 5);
     for r in 0..rows {
         if r > 0 {
@@ -346,22 +350,31 @@ fn placeholders(rows: usize, columns: usize) -> String {
             if c > 0 {
                 text.push_str(", ");
             }
-            text.push('$');
-            text.push_str(&(r * columns + c + 1).to_string());
+            match dialect {
+                Dialect::Sqlite => text.push('?'),
+                Dialect::Postgres => {
+                    text.push('$');
+                    text.push_str(&(r * columns + c + 1).to_string());
+                }
+            }
         }
         text.push(')');
     }
     text
 }
 
-async fn upsert_orders(conn: &mut AnyConnection, rows: &[&OrderRow]) -> Result<()> {
+async fn upsert_orders(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    rows: &[&OrderRow],
+) -> Result<()> {
     const COLUMNS: &str = "id, owner, instrument, side, kind, price, qty, quote_budget, leaves, filled, filled_notional, fees, \
         tif, post_only, stp, client_order_id, expire_at, status, reason, created_at, updated_at, seq";
     let sql = format!(
         "INSERT INTO orders ({COLUMNS}) VALUES {} ON CONFLICT (id) DO UPDATE SET price = excluded.price, qty = excluded.qty, \
          leaves = excluded.leaves, filled = excluded.filled, filled_notional = excluded.filled_notional, fees = excluded.fees, \
          status = excluded.status, reason = excluded.reason, updated_at = excluded.updated_at, seq = excluded.seq",
-        placeholders(rows.len(), 22)
+        placeholders(dialect, rows.len(), 22)
     );
     let mut query = sqlx::query(&sql);
     for row in rows {
@@ -393,11 +406,15 @@ async fn upsert_orders(conn: &mut AnyConnection, rows: &[&OrderRow]) -> Result<(
     Ok(())
 }
 
-async fn insert_trades(conn: &mut AnyConnection, rows: &[TradeRow]) -> Result<()> {
+async fn insert_trades(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    rows: &[TradeRow],
+) -> Result<()> {
     let sql = format!(
         "INSERT INTO trades (id, instrument, price, qty, notional, aggressor, maker_order, maker_owner, maker_fee, \
          taker_order, taker_owner, taker_fee, ts, seq) VALUES {} ON CONFLICT (id) DO NOTHING",
-        placeholders(rows.len(), 14)
+        placeholders(dialect, rows.len(), 14)
     );
     let mut query = sqlx::query(&sql);
     for row in rows {
@@ -421,12 +438,16 @@ async fn insert_trades(conn: &mut AnyConnection, rows: &[TradeRow]) -> Result<()
     Ok(())
 }
 
-async fn upsert_transfers(conn: &mut AnyConnection, rows: &[&TransferRow]) -> Result<()> {
+async fn upsert_transfers(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    rows: &[&TransferRow],
+) -> Result<()> {
     let sql = format!(
         "INSERT INTO transfers (id, owner, asset, kind, amount, posted, status, created_at, updated_at, seq) VALUES {} \
          ON CONFLICT (id) DO UPDATE SET posted = excluded.posted, status = excluded.status, \
          updated_at = excluded.updated_at, seq = excluded.seq",
-        placeholders(rows.len(), 10)
+        placeholders(dialect, rows.len(), 10)
     );
     let mut query = sqlx::query(&sql);
     for row in rows {
@@ -446,11 +467,15 @@ async fn upsert_transfers(conn: &mut AnyConnection, rows: &[&TransferRow]) -> Re
     Ok(())
 }
 
-async fn upsert_balances(conn: &mut AnyConnection, rows: &[&BalanceRow]) -> Result<()> {
+async fn upsert_balances(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    rows: &[&BalanceRow],
+) -> Result<()> {
     let sql = format!(
         "INSERT INTO balances (owner, asset, available, held, updated_at) VALUES {} ON CONFLICT (owner, asset) \
          DO UPDATE SET available = excluded.available, held = excluded.held, updated_at = excluded.updated_at",
-        placeholders(rows.len(), 5)
+        placeholders(dialect, rows.len(), 5)
     );
     let mut query = sqlx::query(&sql);
     for row in rows {
@@ -467,13 +492,14 @@ async fn upsert_balances(conn: &mut AnyConnection, rows: &[&BalanceRow]) -> Resu
 
 async fn upsert_candles(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     rows: &[(&(u32, Interval, u64), &Candle)],
 ) -> Result<()> {
     let sql = format!(
         "INSERT INTO candles (instrument, period, open_time, open, high, low, close, volume, quote_volume, trades) VALUES {} \
          ON CONFLICT (instrument, period, open_time) DO UPDATE SET high = excluded.high, low = excluded.low, \
          close = excluded.close, volume = excluded.volume, quote_volume = excluded.quote_volume, trades = excluded.trades",
-        placeholders(rows.len(), 10)
+        placeholders(dialect, rows.len(), 10)
     );
     let mut query = sqlx::query(&sql);
     for ((instrument, interval, open_time), candle) in rows {
@@ -495,8 +521,14 @@ async fn upsert_candles(
 
 #[cfg(test)]
 mod tests {
+    use crate::Dialect;
+
     #[test]
     fn placeholders_number_in_order() {
-        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(
+            super::placeholders(Dialect::Postgres, 2, 3),
+            "($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(super::placeholders(Dialect::Sqlite, 1, 2), "(?, ?)");
     }
 }

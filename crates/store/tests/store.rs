@@ -60,12 +60,7 @@ impl TestDb {
     async fn finish(self) {
         self.store.close().await;
         if let Some((url, schema)) = self.cleanup {
-            let admin = Store::connect(&url, None).await.unwrap();
-            sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
-                .execute(admin.pool())
-                .await
-                .unwrap();
-            admin.close().await;
+            Store::drop_schema(&url, &schema).await.unwrap();
         }
         if let Some(dir) = self._dir {
             let _ = std::fs::remove_dir_all(dir);

@@ -118,12 +118,9 @@ impl TestServer {
             running.stop().await.expect("a clean stop");
         }
         if let Some((url, schema)) = self.schema.take() {
-            let store = bourse_store::Store::connect(&url, None).await.unwrap();
-            sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
-                .execute(store.pool())
+            bourse_store::Store::drop_schema(&url, &schema)
                 .await
                 .unwrap();
-            store.close().await;
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }

@@ -65,8 +65,10 @@ CREATE TABLE orders (
     seq BIGINT NOT NULL
 );
 CREATE INDEX orders_owner ON orders (owner, id);
-CREATE INDEX orders_owner_status ON orders (owner, status, id);
-CREATE INDEX orders_status ON orders (status, id);
+-- Open orders are few and most orders are written already closed: partial indexes
+-- keep the open-order lookups cheap without indexing every closed order twice more.
+CREATE INDEX orders_owner_open ON orders (owner, id) WHERE status IN ('open', 'partially_filled');
+CREATE INDEX orders_open ON orders (id) WHERE status IN ('open', 'partially_filled');
 
 CREATE TABLE trades (
     id BIGINT PRIMARY KEY,

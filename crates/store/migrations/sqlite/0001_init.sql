@@ -40,8 +40,9 @@ CREATE TABLE api_keys (
 );
 CREATE INDEX api_keys_user ON api_keys (user_id);
 
+-- `INTEGER PRIMARY KEY` makes the id the rowid: one b-tree less per row written.
 CREATE TABLE orders (
-    id BIGINT PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
     owner BIGINT NOT NULL,
     instrument INTEGER NOT NULL,
     side TEXT NOT NULL,
@@ -65,11 +66,13 @@ CREATE TABLE orders (
     seq BIGINT NOT NULL
 );
 CREATE INDEX orders_owner ON orders (owner, id);
-CREATE INDEX orders_owner_status ON orders (owner, status, id);
-CREATE INDEX orders_status ON orders (status, id);
+-- Open orders are few and most orders are written already closed: partial indexes
+-- keep the open-order lookups cheap without indexing every closed order twice more.
+CREATE INDEX orders_owner_open ON orders (owner, id) WHERE status IN ('open', 'partially_filled');
+CREATE INDEX orders_open ON orders (id) WHERE status IN ('open', 'partially_filled');
 
 CREATE TABLE trades (
-    id BIGINT PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
     instrument INTEGER NOT NULL,
     price TEXT NOT NULL,
     qty TEXT NOT NULL,

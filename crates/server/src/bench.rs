@@ -1,0 +1,493 @@
+//! `bourse bench`: the load generator.
+//!
+//! - `rest`: many clients, each on its own keep-alive connection and its own user,
+//!   place limit orders over REST as fast as the venue answers; buys and sells cross, so
+//!   the book stays shallow and every other order trades. Prints orders/s and the
+//!   round-trip latency of each order (from sending the request to reading the
+//!   acknowledgement, which comes only once the order is durable).
+//! - `ws`: the same over the WebSocket (`op: place`), one order in flight per connection.
+//! - `fanout`: many WebSocket subscribers to one trades topic while orders that trade
+//!   are placed at a fixed rate; prints the publish-to-receive latency of every
+//!   delivery (the server stamps each message when it publishes it).
+//!
+//! By default it starts its own `bourse serve` (this binary) on a temporary data
+//! directory with the simulator off and rate limits lifted, and stops it afterwards;
+//! `--url` points it at a running venue instead (which must allow registration and the
+//! faucet). Every loop is bounded by `--duration`.
+
+use crate::client::Http;
+use anyhow::{Context, bail};
+use futures_util::{SinkExt, StreamExt};
+use hdrhistogram::Histogram;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    pub url: Option<String>,
+    pub clients: usize,
+    pub duration: Duration,
+    pub subscribers: usize,
+    /// Trades per second in fan-out mode.
+    pub rate: u32,
+    pub simulator: bool,
+}
+
+/// A venue started for the benchmark, stopped on drop.
+struct Spawned {
+    child: Child,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn spawn_venue(simulator: bool) -> anyhow::Result<(Spawned, SocketAddr)> {
+    let dir = std::env::temp_dir().join(format!("bourse-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let exe = std::env::current_exe().context("locating this binary")?;
+    let mut child = Command::new(exe)
+        .args(["serve", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(&dir)
+        .env(
+            "BOURSE_SIMULATOR_ENABLED",
+            if simulator { "true" } else { "false" },
+        )
+        .env("BOURSE_RATE_LIMITS_USER_PER_SECOND", "10000000")
+        .env("BOURSE_RATE_LIMITS_USER_BURST", "10000000")
+        .env("BOURSE_RATE_LIMITS_ADDRESS_PER_SECOND", "10000000")
+        .env("BOURSE_RATE_LIMITS_ADDRESS_BURST", "10000000")
+        .env("BOURSE_WEBSOCKET_CONNECTIONS_MAX", "20000")
+        .env("BOURSE_ADMIN_PASSWORD", "bench-admin-password")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("starting `bourse serve`")?;
+    let stdout = child.stdout.take().context("the venue's output")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let addr = loop {
+        let Some(line) = lines.next() else {
+            bail!("the venue exited before it listened")
+        };
+        let line = line?;
+        if let Some(rest) = line.strip_prefix("Bourse is listening on http://") {
+            break rest
+                .trim()
+                .parse::<SocketAddr>()
+                .context("the venue's address")?;
+        }
+    };
+    // Keep draining its output so that it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Ok((Spawned { child, dir }, addr))
+}
+
+fn parse_url(url: &str) -> anyhow::Result<SocketAddr> {
+    let rest = url
+        .strip_prefix("http://")
+        .context("--url must be http://HOST:PORT")?;
+    let host = rest.trim_end_matches('/');
+    use std::net::ToSocketAddrs;
+    host.to_socket_addrs()?
+        .next()
+        .context("--url does not resolve")
+}
+
+struct User {
+    token: String,
+}
+
+async fn make_users(addr: SocketAddr, count: usize) -> anyhow::Result<Vec<User>> {
+    let tag = bourse_api::auth::hex(&bourse_api::auth::random_bytes::<4>());
+    let mut users = Vec::with_capacity(count);
+    let mut http = Http::connect(addr).await?;
+    for i in 0..count {
+        let username = format!("bench-{tag}-{i}");
+        let response = http
+            .json(
+                "POST",
+                "/api/v1/auth/register",
+                None,
+                Some(&json!({"username": username, "password": "bench-password-1"})),
+            )
+            .await?;
+        if response.status != 201 {
+            bail!(
+                "registering {username}: {} {}",
+                response.status,
+                String::from_utf8_lossy(&response.body)
+            );
+        }
+        let token = response.data()["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        for (asset, amount) in [("USD", "100000"), ("BTC", "2")] {
+            let response = http
+                .json(
+                    "POST",
+                    "/api/v1/faucet",
+                    Some(&token),
+                    Some(&json!({"asset": asset, "amount": amount})),
+                )
+                .await?;
+            if response.status != 201 {
+                bail!(
+                    "funding {username}: {} {}",
+                    response.status,
+                    String::from_utf8_lossy(&response.body)
+                );
+            }
+        }
+        users.push(User { token });
+    }
+    Ok(users)
+}
+
+/// Small read buffers: tungstenite zeroes the buffer up to this size on every read.
+fn ws_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(8 * 1024)
+}
+
+fn new_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 600_000_000_000, 3).expect("histogram bounds")
+}
+
+fn order_body(side: &str) -> String {
+    json!({"symbol": "BTC-USD", "side": side, "type": "limit", "price": "65000.00", "quantity": "0.0010"}).to_string()
+}
+
+/// Counts of answers by error code, and the latencies of successes.
+struct Outcome {
+    ok: u64,
+    errors: BTreeMap<String, u64>,
+    latency: Histogram<u64>,
+}
+
+fn merge(outcomes: Vec<Outcome>) -> Outcome {
+    let mut total = Outcome {
+        ok: 0,
+        errors: BTreeMap::new(),
+        latency: new_histogram(),
+    };
+    for outcome in outcomes {
+        total.ok += outcome.ok;
+        for (code, n) in outcome.errors {
+            *total.errors.entry(code).or_default() += n;
+        }
+        let _ = total.latency.add(&outcome.latency);
+    }
+    total
+}
+
+fn report(mode: &str, clients: usize, elapsed: Duration, outcome: &Outcome) {
+    let h = &outcome.latency;
+    println!(
+        "{mode}: {clients} clients, {:.1} s: {} orders acknowledged, {:.0} orders/s; round trip p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms",
+        elapsed.as_secs_f64(),
+        outcome.ok,
+        outcome.ok as f64 / elapsed.as_secs_f64(),
+        h.value_at_quantile(0.50) as f64 / 1e6,
+        h.value_at_quantile(0.99) as f64 / 1e6,
+        h.value_at_quantile(0.999) as f64 / 1e6,
+        h.max() as f64 / 1e6,
+    );
+    if !outcome.errors.is_empty() {
+        println!("  errors: {:?}", outcome.errors);
+    }
+}
+
+async fn rest_client(
+    addr: SocketAddr,
+    token: String,
+    first_buy: bool,
+    until: Instant,
+) -> anyhow::Result<Outcome> {
+    let mut http = Http::connect(addr).await?;
+    let auth = format!("Bearer {token}");
+    let bodies = [order_body("buy"), order_body("sell")];
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let mut outcome = Outcome {
+        ok: 0,
+        errors: BTreeMap::new(),
+        latency: new_histogram(),
+    };
+    let mut n = usize::from(!first_buy);
+    while Instant::now() < until {
+        let body = &bodies[n % 2];
+        n += 1;
+        let started = Instant::now();
+        let response = http
+            .send("POST", "/api/v1/orders", &headers, Some(body.as_bytes()))
+            .await?;
+        let elapsed = started.elapsed().as_nanos() as u64;
+        if response.status == 201 {
+            outcome.ok += 1;
+            let _ = outcome.latency.record(elapsed.max(1));
+        } else {
+            *outcome
+                .errors
+                .entry(format!("{} {}", response.status, response.code()))
+                .or_default() += 1;
+        }
+    }
+    Ok(outcome)
+}
+
+async fn ws_client(
+    addr: SocketAddr,
+    token: String,
+    first_buy: bool,
+    until: Instant,
+) -> anyhow::Result<Outcome> {
+    let stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (mut socket, _) = tokio_tungstenite::client_async_with_config(
+        format!("ws://{addr}/api/v1/ws?token={token}"),
+        stream,
+        Some(ws_config()),
+    )
+    .await?;
+    let mut outcome = Outcome {
+        ok: 0,
+        errors: BTreeMap::new(),
+        latency: new_histogram(),
+    };
+    let mut n = u64::from(!first_buy);
+    while Instant::now() < until {
+        let side = if n % 2 == 0 { "buy" } else { "sell" };
+        n += 1;
+        let message = format!(
+            r#"{{"op":"place","id":{n},"order":{{"symbol":"BTC-USD","side":"{side}","type":"limit","price":"65000.00","quantity":"0.0010"}}}}"#
+        );
+        let started = Instant::now();
+        socket.send(Message::Text(message.into())).await?;
+        let id_field = format!("\"id\":{n},");
+        loop {
+            let Some(frame) = socket.next().await else {
+                bail!("the venue closed the WebSocket")
+            };
+            let Message::Text(text) = frame? else {
+                continue;
+            };
+            if !text.contains(&id_field) {
+                continue;
+            }
+            if text.contains("\"type\":\"result\"") {
+                outcome.ok += 1;
+                let _ = outcome
+                    .latency
+                    .record((started.elapsed().as_nanos() as u64).max(1));
+            } else {
+                let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                let code = value["code"].as_str().unwrap_or("?").to_string();
+                *outcome.errors.entry(code).or_default() += 1;
+            }
+            break;
+        }
+    }
+    Ok(outcome)
+}
+
+async fn load(addr: SocketAddr, options: &BenchOptions, websocket: bool) -> anyhow::Result<()> {
+    let users = make_users(addr, options.clients).await?;
+    let until = Instant::now() + options.duration;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (i, user) in users.into_iter().enumerate() {
+        let token = user.token;
+        tasks.push(tokio::spawn(async move {
+            if websocket {
+                ws_client(addr, token, i % 2 == 0, until).await
+            } else {
+                rest_client(addr, token, i % 2 == 0, until).await
+            }
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.context("a client task failed")??);
+    }
+    let elapsed = started.elapsed();
+    report(
+        if websocket { "websocket" } else { "rest" },
+        options.clients,
+        elapsed,
+        &merge(outcomes),
+    );
+    Ok(())
+}
+
+async fn fanout(addr: SocketAddr, options: &BenchOptions) -> anyhow::Result<()> {
+    let users = make_users(addr, 2).await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let deliveries = Arc::new(AtomicU64::new(0));
+    let mut subscribers = Vec::new();
+    for _ in 0..options.subscribers {
+        let stream = tokio::net::TcpStream::connect(addr).await?;
+        let (mut socket, _) = tokio_tungstenite::client_async_with_config(
+            format!("ws://{addr}/api/v1/ws"),
+            stream,
+            Some(ws_config()),
+        )
+        .await?;
+        socket
+            .send(Message::Text(
+                r#"{"op":"subscribe","id":1,"topics":["trades:BTC-USD"]}"#.into(),
+            ))
+            .await?;
+        loop {
+            let Some(frame) = socket.next().await else {
+                bail!("a subscriber was closed")
+            };
+            if let Message::Text(text) = frame?
+                && text.contains("\"subscribed\"")
+            {
+                break;
+            }
+        }
+        let mut stopped = stopped.clone();
+        let deliveries = deliveries.clone();
+        subscribers.push(tokio::spawn(async move {
+            let mut latency = new_histogram();
+            loop {
+                let frame = tokio::select! {
+                    frame = socket.next() => frame,
+                    _ = stopped.changed() => break,
+                };
+                let Some(Ok(Message::Text(text))) = frame else {
+                    break;
+                };
+                let now = crate::client::now_nanos();
+                if let Some(at) = text.find("\"published_ns\":") {
+                    let digits: String = text[at + 15..]
+                        .chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect();
+                    if let Ok(published) = digits.parse::<u64>() {
+                        let _ = latency.record(now.saturating_sub(published).max(1));
+                        deliveries.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            latency
+        }));
+    }
+    println!(
+        "fanout: {} subscribers connected; publishing about {} trades/s for {:?}",
+        options.subscribers, options.rate, options.duration
+    );
+    // The publisher: a sell rests, a buy takes it, `rate` times a second.
+    let mut http = Http::connect(addr).await?;
+    let (seller, buyer) = (users[0].token.clone(), users[1].token.clone());
+    let started = Instant::now();
+    let mut trades = 0u64;
+    let interval = Duration::from_secs_f64(1.0 / f64::from(options.rate.max(1)));
+    while started.elapsed() < options.duration {
+        let due = started + interval * (trades as u32);
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            tokio::time::sleep(wait).await;
+        }
+        let sell = http
+            .json(
+                "POST",
+                "/api/v1/orders",
+                Some(&seller),
+                Some(&serde_json::from_str(&order_body("sell"))?),
+            )
+            .await?;
+        let buy = http
+            .json(
+                "POST",
+                "/api/v1/orders",
+                Some(&buyer),
+                Some(&serde_json::from_str(&order_body("buy"))?),
+            )
+            .await?;
+        if sell.status != 201 || buy.status != 201 {
+            bail!("publishing orders failed: {} {}", sell.code(), buy.code());
+        }
+        trades += 1;
+    }
+    // Let the last messages arrive, then stop the subscribers.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let _ = stop.send(true);
+    let mut latency = new_histogram();
+    for subscriber in subscribers {
+        let _ = latency.add(&subscriber.await.context("a subscriber task failed")?);
+    }
+    let expected = trades * options.subscribers as u64;
+    println!(
+        "fanout: {trades} trades to {} subscribers: {} of {expected} deliveries; publish-to-receive p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms",
+        options.subscribers,
+        deliveries.load(Ordering::Relaxed),
+        latency.value_at_quantile(0.50) as f64 / 1e6,
+        latency.value_at_quantile(0.99) as f64 / 1e6,
+        latency.value_at_quantile(0.999) as f64 / 1e6,
+        latency.max() as f64 / 1e6,
+    );
+    Ok(())
+}
+
+/// Runs one benchmark mode.
+pub fn run(mode: &str, options: &BenchOptions) -> anyhow::Result<()> {
+    let (spawned, addr) = match &options.url {
+        Some(url) => (None, parse_url(url)?),
+        None => {
+            let (spawned, addr) = spawn_venue(options.simulator)?;
+            println!("started a venue at {addr} for the benchmark");
+            (Some(spawned), addr)
+        }
+    };
+    // The order generators run on one thread: they share the machine with the venue,
+    // and a single-threaded runtime spends the least CPU per request. The fan-out
+    // receivers need every core, or their own queueing would be measured.
+    let runtime = if mode == "fanout" {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+    };
+    let result = runtime.block_on(async {
+        match mode {
+            "rest" => load(addr, options, false).await,
+            "ws" => load(addr, options, true).await,
+            "fanout" => fanout(addr, options).await,
+            other => bail!("unknown benchmark {other:?}"),
+        }
+    });
+    drop(runtime);
+    drop(spawned);
+    result
+}
