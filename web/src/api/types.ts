@@ -1,0 +1,189 @@
+// The API's data shapes (see /api/v1/openapi.json). Decimals are strings.
+
+export interface Pagination {
+  page: number;
+  limit: number;
+  total: number;
+  total_pages: number;
+  has_next: boolean;
+  has_prev: boolean;
+}
+export interface Paginated<T> {
+  items: T[];
+  pagination: Pagination;
+}
+export interface User {
+  id: string;
+  username: string;
+  role: string;
+  disabled: boolean;
+  created_at: string;
+}
+export interface TokenResponse {
+  access_token: string;
+  refresh_token: string;
+  token_type: string;
+  expires_in: number;
+  user: User;
+}
+export interface Asset {
+  code: string;
+  decimals: number;
+}
+export interface Instrument {
+  symbol: string;
+  base: string;
+  quote: string;
+  status: string;
+  tick_size: string;
+  lot_size: string;
+  min_quantity: string;
+  max_quantity: string;
+  min_notional: string;
+  price_decimals: number;
+  quantity_decimals: number;
+  price_band_bps: number;
+  maker_fee_bps: number;
+  taker_fee_bps: number;
+  reference_price: string | null;
+}
+export interface Ticker {
+  symbol: string;
+  last: string | null;
+  open_24h: string | null;
+  high_24h: string | null;
+  low_24h: string | null;
+  volume_24h: string;
+  quote_volume_24h: string;
+  trades_24h: number;
+  change_pct_24h: string;
+  best_bid: string | null;
+  best_bid_quantity: string | null;
+  best_ask: string | null;
+  best_ask_quantity: string | null;
+  status: string;
+  time: string;
+}
+export interface DepthLevel {
+  price: string;
+  quantity: string;
+  orders: number;
+}
+export interface Depth {
+  symbol: string;
+  seq: number;
+  bids: DepthLevel[];
+  asks: DepthLevel[];
+}
+export interface PublicTrade {
+  id: string;
+  price: string;
+  quantity: string;
+  side: string;
+  time: string;
+}
+export interface Candle {
+  open_time: number;
+  open: string;
+  high: string;
+  low: string;
+  close: string;
+  volume: string;
+  quote_volume: string;
+  trades: number;
+}
+export interface Balance {
+  asset: string;
+  available: string;
+  held: string;
+  total: string;
+}
+export interface Transfer {
+  id: string;
+  asset: string;
+  kind: string;
+  amount: string;
+  posted_amount: string | null;
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+export interface Fill {
+  trade_id: string;
+  price: string;
+  quantity: string;
+  fee: string;
+  liquidity: string;
+}
+export interface Order {
+  id: string;
+  client_order_id: string | null;
+  symbol: string;
+  side: "buy" | "sell";
+  type: string;
+  price: string | null;
+  quantity: string | null;
+  quote_amount: string | null;
+  filled_quantity: string;
+  remaining_quantity: string;
+  filled_value: string;
+  average_price: string | null;
+  fees: string;
+  status: string;
+  reason: string | null;
+  time_in_force: string;
+  post_only: boolean;
+  stp: string;
+  expire_at: string | null;
+  created_at: string;
+  updated_at: string;
+  fills: Fill[];
+}
+export interface MyTrade {
+  id: string;
+  symbol: string;
+  order_id: string;
+  side: string;
+  price: string;
+  quantity: string;
+  value: string;
+  fee: string;
+  liquidity: string;
+  time: string;
+}
+export interface ApiKey {
+  id: string;
+  name: string;
+  scopes: string[];
+  created_at: string;
+  revoked_at: string | null;
+}
+export interface ApiKeyCreated {
+  key: string;
+  api_key: ApiKey;
+}
+export interface SystemStatus {
+  version: string;
+  profile: string;
+  uptime_secs: number;
+  journal: string;
+  journal_error: string | null;
+  sequence: { applied: number; durable: number; released: number; projected: number };
+  last_snapshot: number | null;
+  instruments: number;
+  websocket_connections: number;
+  registration_open: boolean;
+  faucet_enabled: boolean;
+  time: string;
+}
+export interface PlaceOrderRequest {
+  symbol: string;
+  side: "buy" | "sell";
+  type: "limit" | "market";
+  price?: string;
+  quantity?: string;
+  quote_amount?: string;
+  time_in_force?: string;
+  post_only?: boolean;
+  client_order_id?: string;
+}
