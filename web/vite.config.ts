@@ -8,12 +8,12 @@ export default defineConfig({
   build: {
     outDir: "dist",
     emptyOutDir: true,
+    manifest: true,
     chunkSizeWarningLimit: 900,
     rollupOptions: {
       output: {
         manualChunks(id) {
           if (id.includes("node_modules/lightweight-charts")) return "charts";
-          if (id.includes("node_modules/antd") || id.includes("node_modules/@ant-design") || id.includes("node_modules/rc-")) return "antd";
           if (id.includes("node_modules/react") || id.includes("node_modules/scheduler")) return "react";
           return undefined;
         },

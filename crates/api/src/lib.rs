@@ -47,9 +47,14 @@ pub fn current_request_id() -> String {
     REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
 }
 
-/// The API: `/api/v1/...`, `/healthz` and `/readyz`. Other paths are left to the
-/// caller (the binary serves the dashboard there).
+/// The API: `/api/v1/...`, `/healthz` and `/readyz`; other paths are 404s.
 pub fn router(state: AppState) -> Router {
+    router_with_site(state, Router::new().fallback(not_found))
+}
+
+/// The API with `site` serving every other path (the binary's dashboard), behind the
+/// same request ids, rate limits, logs and security headers.
+pub fn router_with_site(state: AppState, site: Router<AppState>) -> Router {
     let api = Router::new()
         .merge(routes::auth::router())
         .merge(routes::account::router())
@@ -64,6 +69,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .merge(routes::system::probes())
+        .merge(site)
         .layer(DefaultBodyLimit::max(state.config.body_limit_bytes))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -623,7 +623,10 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
                 tracing::debug!(%error, "TCP_NODELAY could not be set");
             }
         });
-    let app = bourse_api::router(state.clone()).fallback(crate::web::serve);
+    let app = bourse_api::router_with_site(
+        state.clone(),
+        axum::Router::new().fallback(crate::web::serve),
+    );
     let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
     let server_state = state.clone();
@@ -671,7 +674,12 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         drop(lock);
         Ok(())
     });
-    tracing::info!(%addr, profile = %config.profile, "listening");
+    tracing::info!(%addr, profile = %config.profile, dashboard = crate::web::dashboard_embedded(), "listening");
+    if !crate::web::dashboard_embedded() {
+        tracing::warn!(
+            "this binary was built without the web dashboard (npm was not found at build time)"
+        );
+    }
     Ok(Running {
         addr,
         state,

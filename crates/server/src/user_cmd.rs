@@ -38,6 +38,10 @@ pub async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let config = load(&args.config, &flags)?;
     let running = crate::serve::start(config).await?;
     println!("Bourse is listening on http://{}", running.addr);
+    if crate::web::dashboard_embedded() {
+        println!("Dashboard: http://{}/", running.addr);
+    }
+    println!("API docs: http://{}/api/v1/docs", running.addr);
     running.wait().await?;
     Ok(ExitCode::SUCCESS)
 }

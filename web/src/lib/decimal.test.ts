@@ -6,8 +6,10 @@ import {
   formatPercent,
   fromUnits,
   notionalUnits,
+  percentOf,
   toUnits,
   trimZeros,
+  valueUnits,
 } from "./decimal";
 
 describe("decimal units", () => {
@@ -62,5 +64,19 @@ describe("display formatting", () => {
     expect(formatPercent("1.25")).toBe("+1.25%");
     expect(formatPercent("-0.40")).toBe("-0.40%");
     expect(formatPercent("0.00")).toBe("0.00%");
+  });
+});
+
+describe("valuations", () => {
+  it("values a holding at a price, rounding down", () => {
+    expect(valueUnits("65000.5", "0.001", 2)).toBe(6500n);
+    expect(valueUnits("1", "250", 2)).toBe(25_000n);
+    expect(valueUnits("0.1", "0.03", 4)).toBe(30n);
+    expect(valueUnits("x", "1", 2)).toBeNull();
+  });
+  it("gives shares in percent", () => {
+    expect(percentOf(1n, 3n)).toBe("33.33");
+    expect(percentOf(5n, 5n)).toBe("100.00");
+    expect(percentOf(5n, 0n)).toBe("0.00");
   });
 });

@@ -88,3 +88,21 @@ export function formatPercent(text: string): string {
   const sign = text.startsWith("-") || /^0(\.0+)?$/.test(text) ? "" : "+";
   return `${sign}${text}%`;
 }
+
+/** price x quantity in units of 10^-decimals, rounded down (for valuations). */
+export function valueUnits(price: string, quantity: string, decimals: number): bigint | null {
+  const pd = decimalsOf(price);
+  const qd = decimalsOf(quantity);
+  const p = toUnits(price, pd);
+  const q = toUnits(quantity, qd);
+  if (p === null || q === null) return null;
+  const raw = p * q;
+  const shift = pd + qd - decimals;
+  return shift <= 0 ? raw * 10n ** BigInt(-shift) : raw / 10n ** BigInt(shift);
+}
+
+/** The share `part / whole` in percent with two decimals ("12.34"), "0.00" for no whole. */
+export function percentOf(part: bigint, whole: bigint): string {
+  if (whole <= 0n) return "0.00";
+  return fromUnits((part * 10_000n) / whole, 2);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Balance, Instrument } from "../api/types";
-import { type Ticket, validateTicket } from "./validate";
+import { type Ticket, priceBand, validateTicket } from "./validate";
 
 const btc: Instrument = {
   symbol: "BTC-USD",
@@ -70,5 +70,20 @@ describe("order ticket validation", () => {
   it("refuses post-only with IOC or FOK", () => {
     expect(check({ postOnly: true, timeInForce: "IOC" }).flags).toMatch(/GTC/);
     expect(check({ postOnly: true })).toEqual({});
+  });
+});
+
+describe("price band", () => {
+  it("is the reference plus and minus the band, on the tick grid", () => {
+    expect(priceBand(btc, "65000.01")).toEqual({ low: 5_850_001n, high: 7_150_001n });
+    expect(priceBand(btc, null)).toBeNull();
+    expect(priceBand({ ...btc, price_band_bps: 0 }, "65000")).toBeNull();
+  });
+  it("refuses limit prices outside the band around the last price", () => {
+    const band = (price: string) => validateTicket(ticket({ price, quantity: "0.001" }), btc, balances, 6, "65000.00", "65000.00");
+    expect(band("58500.00")).toEqual({});
+    expect(band("71500.00")).toEqual({});
+    expect(band("58499.99").price).toMatch(/between 58500.00 and 71500.00/);
+    expect(band("71500.01").price).toMatch(/within 10% of the last price/);
   });
 });

@@ -30,6 +30,7 @@ export function validateTicket(
   balances: Balance[],
   quoteDecimals: number,
   referencePrice: string | null,
+  bandReference: string | null = null,
 ): TicketErrors {
   const errors: TicketErrors = {};
   const qtyDecimals = instrument.quantity_decimals;
@@ -63,6 +64,11 @@ export function validateTicket(
       errors.price = `Price must be a multiple of the tick size ${instrument.tick_size}.`;
     } else {
       price = ticket.price.trim();
+      const band = priceBand(instrument, bandReference);
+      if (band && (priceUnits < band.low || priceUnits > band.high)) {
+        const d = instrument.price_decimals;
+        errors.price = `Price must be between ${fromUnits(band.low, d)} and ${fromUnits(band.high, d)}, within ${instrument.price_band_bps / 100}% of the last price.`;
+      }
     }
     if (ticket.postOnly && ticket.timeInForce !== "GTC") {
       errors.flags = "Post-only orders rest on the book: use time in force GTC.";
@@ -97,4 +103,20 @@ export function validateTicket(
     }
   }
   return errors;
+}
+
+/** The prices the venue accepts around `reference` (its last trade price), in units of
+ * the price's decimals, on the tick grid; null when there is no band or no reference. */
+export function priceBand(instrument: Instrument, reference: string | null): { low: bigint; high: bigint } | null {
+  if (!reference || instrument.price_band_bps <= 0) return null;
+  const d = instrument.price_decimals;
+  const ref = toUnits(reference, d);
+  const tick = toUnits(instrument.tick_size, d);
+  if (ref === null || tick === null || tick === 0n) return null;
+  const bps = BigInt(instrument.price_band_bps);
+  const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
+  let low = ceilDiv(ceilDiv(ref * (10_000n - bps), 10_000n), tick) * tick;
+  if (low < tick) low = tick;
+  const high = ((ref * (10_000n + bps)) / 10_000n / tick) * tick;
+  return { low, high };
 }

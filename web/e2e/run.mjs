@@ -1,0 +1,323 @@
+// End-to-end tests of the dashboard in real Chromium against a real `bourse serve`
+// with its market simulator: a person signs up, funds the account, watches the market
+// move, places, amends and cancels a resting limit order, buys at market and sees the
+// balance and the order history change. Every step saves a screenshot in e2e/output.
+//
+//   BOURSE_BIN=path/to/bourse node e2e/run.mjs
+//
+// Environment: BOURSE_BIN (the binary, required), CHROMIUM (default /usr/bin/chromium),
+// E2E_OUTPUT (screenshot directory, default e2e/output).
+
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const BIN = process.env.BOURSE_BIN;
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const OUTPUT = resolve(process.env.E2E_OUTPUT ?? "e2e/output");
+const STEP_TIMEOUT = 20_000;
+const TOTAL_TIMEOUT = 5 * 60_000;
+
+if (!BIN) {
+  console.error("e2e: set BOURSE_BIN to the bourse binary to test");
+  process.exit(2);
+}
+mkdirSync(OUTPUT, { recursive: true });
+
+const watchdog = setTimeout(() => {
+  console.error(`e2e: gave up after ${TOTAL_TIMEOUT / 1000} s`);
+  process.exit(1);
+}, TOTAL_TIMEOUT);
+
+// --- the venue -------------------------------------------------------------------
+
+const dataDir = mkdtempSync(join(tmpdir(), "bourse-e2e-"));
+const server = spawn(BIN, ["serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir], {
+  // The venue's own defaults: no configuration from this environment leaks in.
+  env: {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("BOURSE_") && k !== "DATABASE_URL")),
+    BOURSE_ADMIN_PASSWORD: "e2e-admin-password",
+    RUST_LOG: "warn",
+  },
+  stdio: ["ignore", "pipe", "pipe"],
+});
+let serverLog = "";
+server.stderr.on("data", (chunk) => {
+  serverLog += chunk;
+});
+const base = await new Promise((done, fail) => {
+  let out = "";
+  const timer = setTimeout(() => fail(new Error(`the venue did not start:\n${out}\n${serverLog}`)), 60_000);
+  server.stdout.on("data", (chunk) => {
+    out += chunk;
+    const match = /listening on (http:\/\/\S+)/.exec(out);
+    if (match) {
+      clearTimeout(timer);
+      done(match[1]);
+    }
+  });
+  server.on("error", (error) => fail(new Error(`cannot start ${BIN}: ${error.message}`)));
+  server.on("exit", (code) => fail(new Error(`the venue exited with ${code}:\n${out}\n${serverLog}`)));
+});
+
+async function get(path) {
+  const response = await fetch(`${base}/api/v1${path}`);
+  const body = await response.json();
+  if (!body.success) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
+  return body.data;
+}
+
+// Exact decimal helpers for choosing prices on the tick grid.
+const decimals = (text) => (text.includes(".") ? text.length - text.indexOf(".") - 1 : 0);
+function units(text, places) {
+  const [whole, fraction = ""] = text.split(".");
+  return BigInt(whole) * 10n ** BigInt(places) + BigInt((fraction + "0".repeat(places)).slice(0, places) || "0");
+}
+function text(value, places) {
+  const scale = 10n ** BigInt(places);
+  return places === 0 ? `${value}` : `${value / scale}.${(value % scale).toString().padStart(places, "0")}`;
+}
+/** `price` times `percent`/100, rounded down to the tick. */
+function onTick(price, percent, tick) {
+  const places = Math.max(decimals(price), decimals(tick));
+  const t = units(tick, places);
+  const scaled = (units(price, places) * BigInt(percent)) / 100n;
+  return text((scaled / t) * t, places);
+}
+
+/** The way the dashboard shows a decimal: thousands grouped. */
+function grouped(value) {
+  const [whole, fraction] = value.split(".");
+  return whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (fraction === undefined ? "" : `.${fraction}`);
+}
+
+// --- the browser -------------------------------------------------------------------
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+const page = await context.newPage();
+page.setDefaultTimeout(STEP_TIMEOUT);
+const consoleErrors = [];
+page.on("console", (message) => {
+  if (message.type() === "error") consoleErrors.push(message.text());
+});
+page.on("pageerror", (error) => consoleErrors.push(String(error)));
+page.on("response", (response) => {
+  if (response.status() >= 400) consoleErrors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+});
+
+const results = [];
+async function step(name, body) {
+  const started = Date.now();
+  try {
+    await body();
+    // Let notifications fade so the screenshot shows the page itself.
+    await page.locator(".ant-message-notice").first().waitFor({ state: "detached", timeout: 6_000 }).catch(() => undefined);
+    await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
+    results.push({ name, ok: true, ms: Date.now() - started });
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (error) {
+    await page.screenshot({ path: join(OUTPUT, `${name}-failed.png`), fullPage: true }).catch(() => undefined);
+    results.push({ name, ok: false, ms: Date.now() - started });
+    console.log(`FAIL ${name}: ${error instanceof Error ? error.message : error}`);
+    throw error;
+  }
+}
+
+async function waitFor(what, check, timeout = STEP_TIMEOUT) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+async function clickMenu(label) {
+  const opener = page.getByRole("button", { name: "Open navigation" });
+  if (await opener.isVisible()) await opener.click();
+  await page.getByRole("menuitem", { name: label }).click();
+}
+
+const username = `trader${Date.now() % 1_000_000}`;
+const password = "correct horse battery";
+const symbol = "BTC-USD";
+let instrument;
+let restingPrice;
+
+let failed = false;
+try {
+  await step("01-sign-up", async () => {
+    await page.goto(base);
+    await page.getByRole("tab", { name: "Create account" }).click();
+    const form = page.getByTestId("register-form");
+    await form.getByLabel("Username").fill(username);
+    await form.getByLabel("Password").fill(password);
+    await form.getByRole("button", { name: "Create account" }).click();
+    await page.getByTestId("user-menu").filter({ hasText: username }).waitFor();
+    await page.getByTestId("ws-status").filter({ hasText: "Live" }).waitFor();
+  });
+
+  await step("02-dashboard", async () => {
+    await page.getByTestId(`market-tile-${symbol}`).waitFor();
+    await waitFor("live prices on the market tiles", async () => {
+      const last = await page.getByTestId(`market-tile-${symbol}`).getByTestId("tile-last").innerText();
+      return /\d/.test(last);
+    });
+    await page.getByTestId("system-status").getByText("Version").waitFor();
+  });
+
+  await step("03-deposit", async () => {
+    await clickMenu("Portfolio");
+    const faucet = page.getByTestId("faucet");
+    await faucet.waitFor();
+    await page.getByTestId("faucet-amount").fill("100000");
+    await page.getByTestId("faucet-submit").click();
+    await page.getByText("100,000 USD deposited.").waitFor();
+    await page.getByTestId("balances").getByRole("cell", { name: "USD", exact: true }).waitFor();
+    await page.getByTestId("transfers").locator("tbody tr.ant-table-row").filter({ hasText: "100,000" }).first().waitFor();
+  });
+
+  await step("04-market-moves", async () => {
+    instrument = (await get("/instruments")).find((i) => i.symbol === symbol);
+    await page.goto(`${base}/trading/${symbol}`);
+    const chart = page.getByTestId("chart");
+    const book = page.getByTestId("order-book");
+    await waitFor("candles on the chart", async () => (await chart.getAttribute("data-last-close")) !== "");
+    await book.waitFor();
+    const seq0 = Number(await book.getAttribute("data-seq"));
+    const updates0 = Number(await chart.getAttribute("data-updates"));
+    await waitFor("the order book to move", async () => Number(await book.getAttribute("data-seq")) > seq0 + 2);
+    await waitFor("the chart to update live", async () => Number(await chart.getAttribute("data-updates")) > updates0, 40_000);
+    await page.getByTestId("trades-tape").waitFor();
+    if ((await page.getByTestId("book-bid").count()) === 0 || (await page.getByTestId("book-ask").count()) === 0) {
+      throw new Error("the book has no bids or asks");
+    }
+  });
+
+  await step("05-limit-order-rests", async () => {
+    const ticker = await get(`/markets/${symbol}/ticker`);
+    restingPrice = onTick(ticker.best_bid, 96, instrument.tick_size);
+    await page.getByTestId("ticket-price").fill(restingPrice);
+    await page.getByTestId("ticket-quantity").fill("0.01");
+    await page.getByTestId("ticket-submit").click();
+    await page.getByText("Order placed").waitFor();
+    const row = page.getByTestId("open-orders").locator("tbody tr.ant-table-row").filter({ hasText: grouped(restingPrice) });
+    await row.first().waitFor();
+  });
+
+  await step("06-amend", async () => {
+    const amended = onTick(restingPrice, 99, instrument.tick_size);
+    await page.getByTestId("amend-order").first().click();
+    await page.getByTestId("amend-price").fill(amended);
+    await page.getByTestId("amend-quantity").fill("0.02");
+    await page.getByTestId("amend-confirm").click();
+    await page.getByText("Order amended.").waitFor();
+    await page.getByTestId("open-orders").locator("tbody tr.ant-table-row").filter({ hasText: grouped(amended) }).filter({ hasText: "0.02" }).first().waitFor();
+  });
+
+  await step("07-cancel", async () => {
+    await page.getByTestId("cancel-order").first().click();
+    await page.getByTestId("cancel-confirm").click();
+    await page.getByText("Order cancelled.").waitFor();
+    await page.getByTestId("open-orders").getByText("No open orders").waitFor();
+    await page.getByRole("tab", { name: "Order history" }).click();
+    await page.getByTestId("order-history").locator("tbody tr.ant-table-row").filter({ has: page.getByText("cancelled", { exact: true }) }).first().waitFor();
+  });
+
+  await step("08-market-order-fills", async () => {
+    const before = (await get(`/markets/${symbol}/ticker`)).last;
+    await page.getByTestId("ticket-type").getByText("Market").click();
+    await page.getByTestId("ticket-quantity").fill("0.01");
+    await page.getByTestId("ticket-submit").click();
+    await page.getByText(/Bought 0\.01 BTC/).waitFor();
+    await page.getByTestId("order-history").locator("tbody tr.ant-table-row").filter({ has: page.getByText("filled", { exact: true }) }).first().waitFor();
+    await page.getByRole("tab", { name: "My trades" }).click();
+    await page.getByRole("tabpanel").locator("tbody tr.ant-table-row").filter({ hasText: "BTC-USD" }).first().waitFor();
+    console.log(`     market buy near ${before}`);
+  });
+
+  await step("09-balances-changed", async () => {
+    await clickMenu("Portfolio");
+    const btc = page.getByTestId("balances").locator("tbody tr.ant-table-row").filter({ hasText: "BTC" });
+    await btc.filter({ hasText: "0.01" }).first().waitFor();
+    const usd = page.getByTestId("balances").locator("tbody tr.ant-table-row").filter({ has: page.getByRole("cell", { name: "USD", exact: true }) });
+    await waitFor("USD below the deposit after the buy", async () => {
+      const cells = await usd.first().locator("td").allInnerTexts();
+      return cells[3] !== undefined && /^\d/.test(cells[3]) && cells[3] !== "100,000.00";
+    });
+  });
+
+  await step("10-settings", async () => {
+    await clickMenu("Settings");
+    await page.getByTestId("profile").getByText(username).waitFor();
+    await page.getByTestId("api-key-name").fill("e2e bot");
+    await page.getByTestId("api-key-create").click();
+    await page.getByTestId("api-key-secret").waitFor();
+    await page.screenshot({ path: join(OUTPUT, "10-settings-key-shown.png") });
+    await page.getByRole("button", { name: "I have stored it" }).click();
+    await page.getByTestId("api-keys").getByText("e2e bot").waitFor();
+  });
+
+  await step("11-dark-dashboard", async () => {
+    await page.getByRole("button", { name: "Toggle theme" }).click();
+    await clickMenu("Dashboard");
+    await page.getByTestId("equity").waitFor();
+  });
+
+  await step("12-phone-dashboard", async () => {
+    await page.getByRole("button", { name: "Toggle theme" }).click();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(base);
+    await page.getByTestId(`market-tile-${symbol}`).waitFor();
+    await page.getByTestId("equity").waitFor();
+    await page.getByRole("button", { name: "Open navigation" }).click();
+    await page.getByRole("menuitem", { name: "Portfolio" }).waitFor();
+    await page.screenshot({ path: join(OUTPUT, "12-phone-navigation.png") });
+    await page.keyboard.press("Escape");
+  });
+
+  await step("13-phone-trading", async () => {
+    await page.goto(`${base}/trading/${symbol}`);
+    await waitFor("candles on the chart", async () => (await page.getByTestId("chart").getAttribute("data-last-close")) !== "");
+    await page.getByTestId("order-book").waitFor();
+  });
+
+  // The failed-load console lines repeat the responses listed above.
+  const unexpected = consoleErrors.filter((e) => !/WebSocket|^Failed to load resource/.test(e));
+  if (unexpected.length > 0) {
+    console.log(`FAIL browser console errors:\n  ${unexpected.join("\n  ")}`);
+    failed = true;
+  }
+} catch {
+  failed = true;
+} finally {
+  await browser.close();
+  server.kill("SIGTERM");
+  await new Promise((done) => {
+    const timer = setTimeout(() => {
+      server.kill("SIGKILL");
+      done();
+    }, 15_000);
+    server.on("exit", () => {
+      clearTimeout(timer);
+      done();
+    });
+  });
+  rmSync(dataDir, { recursive: true, force: true });
+  clearTimeout(watchdog);
+}
+
+const passed = results.filter((r) => r.ok).length;
+console.log(`e2e: ${passed} of ${results.length} steps passed; screenshots in ${OUTPUT}`);
+if (failed) {
+  console.log("venue log (last lines):\n" + serverLog.split("\n").slice(-30).join("\n"));
+  process.exit(1);
+}

@@ -1,0 +1,105 @@
+// Server state through TanStack Query. Live WebSocket messages invalidate or patch
+// these caches (see the pages), so lists stay current without polling hard.
+
+import { useQuery } from "@tanstack/react-query";
+import { useAuth } from "../store/auth";
+import { api } from "./client";
+import type {
+  ApiKey,
+  Asset,
+  Balance,
+  Candle,
+  Depth,
+  Instrument,
+  MyTrade,
+  Order,
+  Paginated,
+  PublicTrade,
+  SystemStatus,
+  Ticker,
+  Transfer,
+  User,
+} from "./types";
+
+export const keys = {
+  instruments: ["instruments"] as const,
+  assets: ["assets"] as const,
+  tickers: ["tickers"] as const,
+  status: ["status"] as const,
+  balances: ["balances"] as const,
+  orders: (filter: string) => ["orders", filter] as const,
+  allOrders: ["orders"] as const,
+  myTrades: ["my-trades"] as const,
+  transfers: ["transfers"] as const,
+  me: ["me"] as const,
+  apiKeys: ["api-keys"] as const,
+  candles: (symbol: string, interval: string) => ["candles", symbol, interval] as const,
+  trades: (symbol: string) => ["trades", symbol] as const,
+  depth: (symbol: string) => ["depth", symbol] as const,
+};
+
+function signedIn(): boolean {
+  return useAuth.getState().session !== null;
+}
+
+export const useInstruments = () =>
+  useQuery({ queryKey: keys.instruments, queryFn: () => api<Instrument[]>("/instruments", { auth: false }), staleTime: 60_000 });
+
+export const useAssets = () =>
+  useQuery({ queryKey: keys.assets, queryFn: () => api<Asset[]>("/assets", { auth: false }), staleTime: 60_000 });
+
+export const useTickers = () =>
+  useQuery({ queryKey: keys.tickers, queryFn: () => api<Ticker[]>("/markets/tickers", { auth: false }), refetchInterval: 10_000 });
+
+export const useStatus = () =>
+  useQuery({ queryKey: keys.status, queryFn: () => api<SystemStatus>("/system/status", { auth: false }), refetchInterval: 5_000 });
+
+export const useBalances = () =>
+  useQuery({ queryKey: keys.balances, queryFn: () => api<Balance[]>("/balances"), enabled: signedIn(), refetchInterval: 15_000 });
+
+export const useOrders = (status: "open" | "closed" | "all", symbol?: string, page = 1, limit = 50) => {
+  const query = new URLSearchParams({ status, page: String(page), limit: String(limit) });
+  if (symbol) query.set("symbol", symbol);
+  return useQuery({
+    queryKey: keys.orders(query.toString()),
+    queryFn: () => api<Paginated<Order>>(`/orders?${query.toString()}`),
+    enabled: signedIn(),
+    refetchInterval: 15_000,
+  });
+};
+
+export const useMyTrades = (limit = 20) =>
+  useQuery({
+    queryKey: [...keys.myTrades, limit],
+    queryFn: () => api<Paginated<MyTrade>>(`/trades?limit=${limit}`),
+    enabled: signedIn(),
+    refetchInterval: 15_000,
+  });
+
+export const useTransfers = (page = 1) =>
+  useQuery({
+    queryKey: [...keys.transfers, page],
+    queryFn: () => api<Paginated<Transfer>>(`/transfers?page=${page}&limit=20`),
+    enabled: signedIn(),
+  });
+
+export const useMe = () => useQuery({ queryKey: keys.me, queryFn: () => api<User>("/me"), enabled: signedIn() });
+
+export const useApiKeys = () =>
+  useQuery({ queryKey: keys.apiKeys, queryFn: () => api<ApiKey[]>("/api-keys"), enabled: signedIn() });
+
+export const useCandles = (symbol: string, interval: string) =>
+  useQuery({
+    queryKey: keys.candles(symbol, interval),
+    queryFn: () => api<Candle[]>(`/markets/${symbol}/candles?interval=${interval}&limit=300`, { auth: false }),
+    staleTime: 30_000,
+  });
+
+export const usePublicTrades = (symbol: string) =>
+  useQuery({
+    queryKey: keys.trades(symbol),
+    queryFn: () => api<PublicTrade[]>(`/markets/${symbol}/trades?limit=50`, { auth: false }),
+  });
+
+export const useDepth = (symbol: string) =>
+  useQuery({ queryKey: keys.depth(symbol), queryFn: () => api<Depth>(`/markets/${symbol}/depth?levels=20`, { auth: false }) });

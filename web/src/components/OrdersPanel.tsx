@@ -1,0 +1,227 @@
+// The user's orders on the trading page: open ones with cancel and amend, the closed
+// history, and their trades.
+
+import { App, Button, Form, Input, Modal, Popconfirm, Space, Table, Tabs } from "antd";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { api, describeError } from "../api/client";
+import { keys, useMyTrades, useOrders } from "../api/queries";
+import type { Instrument, MyTrade, Order } from "../api/types";
+import { formatDecimal } from "../lib/decimal";
+import { validateTicket } from "../lib/validate";
+import { EmptyState, ErrorState, SideTag, StatusTag } from "./common";
+
+const time = (t: string) => new Date(t).toLocaleString();
+const num = (v: string | null) => <span className="num">{formatDecimal(v)}</span>;
+
+function AmendDialog({ order, instrument, onClose }: { order: Order; instrument: Instrument; onClose: () => void }) {
+  const { message } = App.useApp();
+  const client = useQueryClient();
+  const [price, setPrice] = useState(order.price ?? "");
+  const [quantity, setQuantity] = useState(order.remaining_quantity);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const checks = validateTicket(
+    { side: order.side, type: "limit", price, quantity, postOnly: false, timeInForce: "GTC" },
+    instrument,
+    [],
+    instrument.price_decimals,
+    null,
+  );
+  const save = async () => {
+    if (checks.price || checks.quantity) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const body: { price?: string; quantity?: string } = {};
+      if (price.trim() !== order.price) body.price = price.trim();
+      if (quantity.trim() !== order.remaining_quantity) body.quantity = quantity.trim();
+      if (Object.keys(body).length === 0) {
+        onClose();
+        return;
+      }
+      await api<Order>(`/orders/${order.id}`, { method: "PATCH", body });
+      void message.success("Order amended.");
+      void client.invalidateQueries({ queryKey: keys.allOrders });
+      void client.invalidateQueries({ queryKey: keys.balances });
+      onClose();
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      open
+      title={`Amend ${order.side} ${order.symbol}`}
+      okText="Amend"
+      onOk={() => void save()}
+      confirmLoading={busy}
+      onCancel={onClose}
+      okButtonProps={{ "data-testid": "amend-confirm" } as Record<string, string>}
+    >
+      <Form layout="vertical" onFinish={() => void save()}>
+        <Form.Item label={`Price (${instrument.quote})`} validateStatus={checks.price ? "error" : undefined} help={checks.price}>
+          <Input value={price} onChange={(e) => setPrice(e.target.value)} inputMode="decimal" data-testid="amend-price" />
+        </Form.Item>
+        <Form.Item
+          label={`Remaining quantity (${instrument.base})`}
+          validateStatus={checks.quantity ? "error" : undefined}
+          help={checks.quantity ?? "Lowering the quantity at the same price keeps the order's place in the queue."}
+        >
+          <Input value={quantity} onChange={(e) => setQuantity(e.target.value)} inputMode="decimal" data-testid="amend-quantity" />
+        </Form.Item>
+      </Form>
+      {error && <div className="down" data-testid="amend-error">{error}</div>}
+    </Modal>
+  );
+}
+
+function OpenOrders({ instruments, symbol }: { instruments: Instrument[]; symbol?: string }) {
+  const { message } = App.useApp();
+  const client = useQueryClient();
+  const [page, setPage] = useState(1);
+  const orders = useOrders("open", symbol, page, 10);
+  const [amending, setAmending] = useState<Order | null>(null);
+  const cancel = async (order: Order) => {
+    try {
+      await api<Order>(`/orders/${order.id}`, { method: "DELETE" });
+      void message.success("Order cancelled.");
+    } catch (e) {
+      void message.error(describeError(e));
+    }
+    void client.invalidateQueries({ queryKey: keys.allOrders });
+    void client.invalidateQueries({ queryKey: keys.balances });
+  };
+  const cancelAll = async () => {
+    try {
+      await api<unknown>(`/orders${symbol ? `?symbol=${symbol}` : ""}`, { method: "DELETE" });
+      void message.success("Open orders cancelled.");
+    } catch (e) {
+      void message.error(describeError(e));
+    }
+    void client.invalidateQueries({ queryKey: keys.allOrders });
+    void client.invalidateQueries({ queryKey: keys.balances });
+  };
+  if (orders.error) return <ErrorState error={orders.error} retry={() => void orders.refetch()} />;
+  const amendInstrument = amending && instruments.find((i) => i.symbol === amending.symbol);
+  return (
+    <>
+      <Table<Order>
+        size="small"
+        rowKey="id"
+        loading={orders.isPending}
+        dataSource={orders.data?.items}
+        scroll={{ x: true }}
+        data-testid="open-orders"
+        locale={{ emptyText: <EmptyState text="No open orders" /> }}
+        pagination={{ current: page, pageSize: 10, total: orders.data?.pagination.total ?? 0, onChange: setPage, hideOnSinglePage: true, size: "small" }}
+        columns={[
+          { title: "Time", dataIndex: "created_at", render: time },
+          { title: "Symbol", dataIndex: "symbol" },
+          { title: "Side", dataIndex: "side", render: (s: string) => <SideTag side={s} /> },
+          { title: "Price", dataIndex: "price", align: "right", render: num },
+          { title: "Quantity", dataIndex: "quantity", align: "right", render: num },
+          { title: "Filled", dataIndex: "filled_quantity", align: "right", render: num },
+          { title: "Status", dataIndex: "status", render: (s: string) => <StatusTag status={s} /> },
+          {
+            title: (
+              <Popconfirm title="Cancel all open orders?" onConfirm={() => void cancelAll()} okText="Cancel all" cancelText="Keep">
+                <Button size="small" type="link" danger disabled={!orders.data?.items.length}>
+                  Cancel all
+                </Button>
+              </Popconfirm>
+            ),
+            key: "actions",
+            align: "right",
+            render: (_: unknown, order: Order) => (
+              <Space size={4}>
+                <Button size="small" onClick={() => setAmending(order)} data-testid="amend-order">
+                  Amend
+                </Button>
+                <Popconfirm title="Cancel this order?" onConfirm={() => void cancel(order)} okText="Cancel order" cancelText="Keep" okButtonProps={{ "data-testid": "cancel-confirm" } as Record<string, string>}>
+                  <Button size="small" danger data-testid="cancel-order">
+                    Cancel
+                  </Button>
+                </Popconfirm>
+              </Space>
+            ),
+          },
+        ]}
+      />
+      {amending && amendInstrument && <AmendDialog order={amending} instrument={amendInstrument} onClose={() => setAmending(null)} />}
+    </>
+  );
+}
+
+function History({ symbol }: { symbol?: string }) {
+  const [page, setPage] = useState(1);
+  const orders = useOrders("closed", symbol, page, 10);
+  if (orders.error) return <ErrorState error={orders.error} retry={() => void orders.refetch()} />;
+  return (
+    <Table<Order>
+      size="small"
+      rowKey="id"
+      loading={orders.isPending}
+      dataSource={orders.data?.items}
+      scroll={{ x: true }}
+      data-testid="order-history"
+      locale={{ emptyText: <EmptyState text="No closed orders" /> }}
+      pagination={{ current: page, pageSize: 10, total: orders.data?.pagination.total ?? 0, onChange: setPage, hideOnSinglePage: true, size: "small" }}
+      columns={[
+        { title: "Time", dataIndex: "updated_at", render: time },
+        { title: "Symbol", dataIndex: "symbol" },
+        { title: "Side", dataIndex: "side", render: (s: string) => <SideTag side={s} /> },
+        { title: "Type", dataIndex: "type" },
+        { title: "Price", dataIndex: "price", align: "right", render: num },
+        { title: "Filled", dataIndex: "filled_quantity", align: "right", render: num },
+        { title: "Avg. price", dataIndex: "average_price", align: "right", render: num },
+        { title: "Fees", dataIndex: "fees", align: "right", render: num },
+        { title: "Status", dataIndex: "status", render: (s: string, o: Order) => (
+          <span title={o.reason ?? undefined}>
+            <StatusTag status={s} />
+          </span>
+        ) },
+      ]}
+    />
+  );
+}
+
+function Trades() {
+  const trades = useMyTrades(20);
+  if (trades.error) return <ErrorState error={trades.error} retry={() => void trades.refetch()} />;
+  return (
+    <Table<MyTrade>
+      size="small"
+      rowKey="id"
+      loading={trades.isPending}
+      dataSource={trades.data?.items}
+      scroll={{ x: true }}
+      pagination={false}
+      locale={{ emptyText: <EmptyState text="No trades yet" /> }}
+      columns={[
+        { title: "Time", dataIndex: "time", render: time },
+        { title: "Symbol", dataIndex: "symbol" },
+        { title: "Side", dataIndex: "side", render: (s: string) => <SideTag side={s} /> },
+        { title: "Price", dataIndex: "price", align: "right", render: num },
+        { title: "Quantity", dataIndex: "quantity", align: "right", render: num },
+        { title: "Value", dataIndex: "value", align: "right", render: num },
+        { title: "Fee", dataIndex: "fee", align: "right", render: num },
+        { title: "Role", dataIndex: "liquidity" },
+      ]}
+    />
+  );
+}
+
+export function OrdersPanel({ instruments, symbol }: { instruments: Instrument[]; symbol?: string }) {
+  return (
+    <Tabs
+      items={[
+        { key: "open", label: "Open orders", children: <OpenOrders instruments={instruments} symbol={symbol} /> },
+        { key: "history", label: "Order history", children: <History symbol={symbol} /> },
+        { key: "trades", label: "My trades", children: <Trades /> },
+      ]}
+    />
+  );
+}
