@@ -261,6 +261,7 @@ try {
     await page.getByTestId("api-key-name").fill("e2e bot");
     await page.getByTestId("api-key-create").click();
     await page.getByTestId("api-key-secret").waitFor();
+    await page.waitForTimeout(500); // the dialog's opening animation
     await page.screenshot({ path: join(OUTPUT, "10-settings-key-shown.png") });
     await page.getByRole("button", { name: "I have stored it" }).click();
     await page.getByTestId("api-keys").getByText("e2e bot").waitFor();
@@ -280,6 +281,7 @@ try {
     await page.getByTestId("equity").waitFor();
     await page.getByRole("button", { name: "Open navigation" }).click();
     await page.getByRole("menuitem", { name: "Portfolio" }).waitFor();
+    await page.waitForTimeout(500); // the drawer's opening animation
     await page.screenshot({ path: join(OUTPUT, "12-phone-navigation.png") });
     await page.keyboard.press("Escape");
   });
