@@ -25,6 +25,7 @@ fn main() {
         "vite.config.ts",
         "tsconfig.json",
         "public",
+        "scripts",
     ] {
         println!("cargo:rerun-if-changed={}", web.join(input).display());
     }
@@ -39,12 +40,18 @@ fn main() {
     }
     files.sort();
     let mut table = String::from(
-        "/// The dashboard's files: URL path, content, content type.\npub static ASSETS: &[(&str, &[u8], &str)] = &[\n",
+        "/// The dashboard's files: URL path, content, gzipped content, content type.\n\
+         pub static ASSETS: &[(&str, &[u8], Option<&[u8]>, &str)] = &[\n",
     );
-    for (url, path) in &files {
+    for (url, path) in files.iter().filter(|(url, _)| !url.ends_with(".gz")) {
+        let gz_url = format!("{url}.gz");
+        let gz = match files.iter().find(|(other, _)| *other == gz_url) {
+            Some((_, gz)) => format!("Some(include_bytes!({:?}))", gz.display().to_string()),
+            None => "None".to_string(),
+        };
         let _ = writeln!(
             table,
-            "    ({url:?}, include_bytes!({:?}), {:?}),",
+            "    ({url:?}, include_bytes!({:?}), {gz}, {:?}),",
             path.display().to_string(),
             content_type(url)
         );
@@ -82,7 +89,18 @@ fn build(web: &Path, dest: &Path) -> Option<PathBuf> {
             .current_dir(web),
         "vite build",
     );
-    ok.then(|| dest.to_path_buf())
+    if !ok {
+        return None;
+    }
+    // Gzipped copies for browsers that accept them; without them files go uncompressed.
+    run(
+        Command::new("node")
+            .arg("scripts/compress.mjs")
+            .arg(dest)
+            .current_dir(web),
+        "compressing the dashboard",
+    );
+    Some(dest.to_path_buf())
 }
 
 fn run(command: &mut Command, what: &str) -> bool {

@@ -1,9 +1,10 @@
 //! What the binary serves outside `/api/v1`: the web dashboard, built from `web/` and
 //! embedded at compile time (see `build.rs`). Hashed files under `/assets/` are cached
 //! for a year; any other path that is not a file is a dashboard route and gets
-//! `index.html`. A binary built without npm serves a page that says so.
+//! `index.html`. Files are sent gzipped to clients that accept it (compressed at build
+//! time). A binary built without npm serves a page that says so.
 
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 
 include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
@@ -28,23 +29,61 @@ pub fn dashboard_embedded() -> bool {
     asset("/index.html").is_some()
 }
 
-fn asset(path: &str) -> Option<(&'static [u8], &'static str)> {
-    ASSETS
-        .iter()
-        .find(|(url, _, _)| *url == path)
-        .map(|(_, body, kind)| (*body, *kind))
+/// An embedded file: its content, its gzipped content when that is smaller, its type.
+#[derive(Clone, Copy)]
+struct Asset {
+    body: &'static [u8],
+    gzip: Option<&'static [u8]>,
+    kind: &'static str,
 }
 
-fn file(body: &'static [u8], kind: &'static str, cache: &'static str) -> Response {
-    let mut response = (StatusCode::OK, body).into_response();
+fn asset(path: &str) -> Option<Asset> {
+    ASSETS
+        .iter()
+        .find(|(url, _, _, _)| *url == path)
+        .map(|(_, body, gzip, kind)| Asset {
+            body,
+            gzip: *gzip,
+            kind,
+        })
+}
+
+/// Whether the client accepts gzip (`Accept-Encoding`, not refused with `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or("");
+            let refused = parts.any(|p| {
+                let p = p.replace(' ', "");
+                p == "q=0" || p == "q=0.0" || p == "q=0.00" || p == "q=0.000"
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+}
+
+fn file(asset: Asset, gzip_ok: bool, cache: &'static str) -> Response {
+    let gzipped = asset.gzip.filter(|_| gzip_ok);
+    let mut response = (StatusCode::OK, gzipped.unwrap_or(asset.body)).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.kind));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if asset.gzip.is_some() {
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    if gzipped.is_some() {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
     response
 }
 
 /// Serves the dashboard; API paths that reach here are 404s in the API's envelope.
-pub async fn serve(method: Method, uri: Uri) -> Response {
+pub async fn serve(method: Method, uri: Uri, request_headers: HeaderMap) -> Response {
+    let gzip = accepts_gzip(&request_headers);
     let path = uri.path();
     if path == "/api"
         || path.starts_with("/api/")
@@ -54,13 +93,13 @@ pub async fn serve(method: Method, uri: Uri) -> Response {
     }
     if path.starts_with("/assets/") {
         return match asset(path) {
-            Some((body, kind)) => file(body, kind, "public, max-age=31536000, immutable"),
+            Some(found) => file(found, gzip, "public, max-age=31536000, immutable"),
             None => bourse_api::not_found().await.into_response(),
         };
     }
     if path != "/" && path != "/index.html" {
-        if let Some((body, kind)) = asset(path) {
-            return file(body, kind, "public, max-age=3600");
+        if let Some(found) = asset(path) {
+            return file(found, gzip, "public, max-age=3600");
         }
         // A missing file is a 404; a path without an extension is a dashboard route.
         let last = path.rsplit('/').next().unwrap_or("");
@@ -69,7 +108,34 @@ pub async fn serve(method: Method, uri: Uri) -> Response {
         }
     }
     match asset("/index.html") {
-        Some((body, kind)) => file(body, kind, "no-cache"),
+        Some(found) => file(found, gzip, "no-cache"),
         None => (StatusCode::OK, Html(NOT_BUILT)).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(accept: &[&str]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for value in accept {
+            map.append(
+                header::ACCEPT_ENCODING,
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        map
+    }
+
+    #[test]
+    fn gzip_is_used_only_when_accepted() {
+        assert!(accepts_gzip(&headers(&["gzip, deflate, br"])));
+        assert!(accepts_gzip(&headers(&["br;q=1.0, GZIP;q=0.5"])));
+        assert!(accepts_gzip(&headers(&["identity", "*"])));
+        assert!(!accepts_gzip(&headers(&[])));
+        assert!(!accepts_gzip(&headers(&["br, deflate"])));
+        assert!(!accepts_gzip(&headers(&["gzip;q=0"])));
+        assert!(!accepts_gzip(&headers(&["gzip; q=0.0, br"])));
     }
 }

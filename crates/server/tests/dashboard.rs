@@ -72,6 +72,20 @@ async fn the_dashboard_is_served_with_routes_assets_and_headers() {
             Some("public, max-age=31536000, immutable")
         );
     }
+    // Browsers that accept gzip get the build-time gzipped copy of the large files.
+    let script = assets.iter().find(|a| a.ends_with(".js")).unwrap();
+    let plain = http.send("GET", script, &[], None).await.unwrap();
+    let gzipped = http
+        .send("GET", script, &[("Accept-Encoding", "gzip, br")], None)
+        .await
+        .unwrap();
+    assert_eq!(gzipped.status, 200);
+    assert_eq!(plain.header("content-encoding"), None);
+    assert_eq!(gzipped.header("content-encoding"), Some("gzip"), "{script}");
+    assert_eq!(&gzipped.body[..2], &[0x1f, 0x8b]);
+    assert!(gzipped.body.len() < plain.body.len());
+    assert_eq!(gzipped.header("vary"), Some("accept-encoding"));
+
     let icon = http.send("GET", "/favicon.svg", &[], None).await.unwrap();
     assert_eq!(icon.status, 200);
     assert_eq!(icon.header("content-type"), Some("image/svg+xml"));
