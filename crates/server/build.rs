@@ -39,10 +39,8 @@ fn main() {
         collect(dist, dist, &mut files);
     }
     files.sort();
-    let mut table = String::from(
-        "/// The dashboard's files: URL path, content, gzipped content, content type.\n\
-         pub static ASSETS: &[(&str, &[u8], Option<&[u8]>, &str)] = &[\n",
-    );
+    let mut table =
+        String::from("/// The dashboard's files.\nstatic ASSETS: &[EmbeddedFile] = &[\n");
     for (url, path) in files.iter().filter(|(url, _)| !url.ends_with(".gz")) {
         let gz_url = format!("{url}.gz");
         let gz = match files.iter().find(|(other, _)| *other == gz_url) {
@@ -51,7 +49,7 @@ fn main() {
         };
         let _ = writeln!(
             table,
-            "    ({url:?}, include_bytes!({:?}), {gz}, {:?}),",
+            "    EmbeddedFile {{ url: {url:?}, body: include_bytes!({:?}), gzip: {gz}, kind: {:?} }},",
             path.display().to_string(),
             content_type(url)
         );

@@ -7,6 +7,18 @@
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 
+/// A file of the dashboard, embedded at build time.
+#[derive(Clone, Copy)]
+struct EmbeddedFile {
+    /// Its URL path, such as `/assets/index-1a2b3c.js`.
+    url: &'static str,
+    body: &'static [u8],
+    /// The gzipped body, when the build made one (it does when that is smaller).
+    gzip: Option<&'static [u8]>,
+    /// The content type.
+    kind: &'static str,
+}
+
 include!(concat!(env!("OUT_DIR"), "/web_assets.rs"));
 
 const NOT_BUILT: &str = r#"<!doctype html>
@@ -29,23 +41,8 @@ pub fn dashboard_embedded() -> bool {
     asset("/index.html").is_some()
 }
 
-/// An embedded file: its content, its gzipped content when that is smaller, its type.
-#[derive(Clone, Copy)]
-struct Asset {
-    body: &'static [u8],
-    gzip: Option<&'static [u8]>,
-    kind: &'static str,
-}
-
-fn asset(path: &str) -> Option<Asset> {
-    ASSETS
-        .iter()
-        .find(|(url, _, _, _)| *url == path)
-        .map(|(_, body, gzip, kind)| Asset {
-            body,
-            gzip: *gzip,
-            kind,
-        })
+fn asset(path: &str) -> Option<EmbeddedFile> {
+    ASSETS.iter().find(|file| file.url == path).copied()
 }
 
 /// Whether the client accepts gzip (`Accept-Encoding`, not refused with `q=0`).
@@ -66,7 +63,7 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         })
 }
 
-fn file(asset: Asset, gzip_ok: bool, cache: &'static str) -> Response {
+fn file(asset: EmbeddedFile, gzip_ok: bool, cache: &'static str) -> Response {
     let gzipped = asset.gzip.filter(|_| gzip_ok);
     let mut response = (StatusCode::OK, gzipped.unwrap_or(asset.body)).into_response();
     let headers = response.headers_mut();

@@ -135,7 +135,7 @@ export function OrderTicket({ instrument, ticker, pickedPrice }: { instrument: I
         <Select
           value={ticket.timeInForce}
           onChange={(v) => set({ timeInForce: v })}
-          style={{ width: 180 }}
+          style={{ width: 200 }}
           aria-label="Time in force"
           data-testid="ticket-tif"
           options={[
