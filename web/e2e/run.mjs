@@ -284,6 +284,8 @@ try {
     await page.waitForTimeout(500); // the drawer's opening animation
     await page.screenshot({ path: join(OUTPUT, "12-phone-navigation.png") });
     await page.keyboard.press("Escape");
+    await page.getByRole("menuitem", { name: "Portfolio" }).waitFor({ state: "hidden" });
+    await page.waitForTimeout(300); // the mask fading out
   });
 
   await step("13-phone-trading", async () => {
