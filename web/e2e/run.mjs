@@ -119,6 +119,8 @@ async function step(name, body) {
     await body();
     // Let notifications fade so the screenshot shows the page itself.
     await page.locator(".ant-message-notice").first().waitFor({ state: "detached", timeout: 6_000 }).catch(() => undefined);
+    // ...and once loading indicators are gone, so it shows data.
+    await page.locator(".ant-spin-spinning, .ant-skeleton").first().waitFor({ state: "detached", timeout: 5_000 }).catch(() => undefined);
     await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
     results.push({ name, ok: true, ms: Date.now() - started });
     console.log(`ok   ${name} (${Date.now() - started} ms)`);
@@ -294,8 +296,25 @@ try {
     await page.getByTestId("order-book").waitFor();
   });
 
+  await step("14-sign-out-and-in", async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.getByTestId("user-menu").hover();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    const form = page.getByTestId("login-form");
+    await form.waitFor();
+    await form.getByLabel("Username").fill(username);
+    await form.getByLabel("Password").fill("not the password");
+    await form.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("login-error").filter({ hasText: "INVALID_CREDENTIALS" }).waitFor();
+    await form.getByLabel("Password").fill(password);
+    await form.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("user-menu").filter({ hasText: username }).waitFor();
+    await waitFor("the equity of the funded account", async () => /^9\d,\d{3}\.\d{2}$/.test((await page.getByTestId("equity").locator(".ant-statistic-content").innerText()).trim()));
+  });
+
   // The failed-load console lines repeat the responses listed above.
-  const unexpected = consoleErrors.filter((e) => !/WebSocket|^Failed to load resource/.test(e));
+  // The one refusal the steps ask for: the wrong password in step 14.
+  const unexpected = consoleErrors.filter((e) => !/WebSocket|^Failed to load resource|^401 POST \S+\/auth\/login$/.test(e));
   if (unexpected.length > 0) {
     console.log(`FAIL browser console errors:\n  ${unexpected.join("\n  ")}`);
     failed = true;

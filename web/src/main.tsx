@@ -5,6 +5,7 @@ import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router-dom";
 import { App } from "./App";
 import { ApiError } from "./api/client";
+import { useAuth } from "./store/auth";
 import { useUi } from "./store/ui";
 import "./styles.css";
 
@@ -15,6 +16,13 @@ const queryClient = new QueryClient({
       refetchOnWindowFocus: false,
     },
   },
+});
+
+// One user's data never outlives their session in this tab.
+useAuth.subscribe((state, previous) => {
+  if (previous.session && (!state.session || state.session.user.id !== previous.session.user.id)) {
+    queryClient.clear();
+  }
 });
 
 function Themed() {
