@@ -172,7 +172,7 @@ try {
     await waitFor("live prices on the market tiles", async () => {
       const last = await page.getByTestId(`market-tile-${symbol}`).getByTestId("tile-last").innerText();
       return /\d/.test(last);
-    });
+    }, 60_000); // the simulator's first BTC trade comes some seconds after start
     await page.getByTestId("system-status").getByText("Version").waitFor();
   });
 
