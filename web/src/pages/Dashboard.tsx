@@ -30,7 +30,9 @@ function MarketTile({ instrument, ticker }: { instrument: Instrument; ticker: Ti
         {formatDecimal(ticker?.last)}
       </div>
       <Typography.Text type="secondary" className="num" style={{ fontSize: 12 }}>
-        H {formatDecimal(ticker?.high_24h)} · L {formatDecimal(ticker?.low_24h)} · Vol {formatDecimal(ticker?.volume_24h)}
+        {ticker?.last
+          ? `H ${formatDecimal(ticker.high_24h)} · L ${formatDecimal(ticker.low_24h)} · Vol ${formatDecimal(ticker.volume_24h)}`
+          : "No trades in the last 24 hours yet"}
       </Typography.Text>
     </Card>
   );
