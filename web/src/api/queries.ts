@@ -1,7 +1,7 @@
 // Server state through TanStack Query. Live WebSocket messages invalidate or patch
 // these caches (see the pages), so lists stay current without polling hard.
 
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useAuth } from "../store/auth";
 import { api } from "./client";
 import type {
@@ -103,3 +103,14 @@ export const usePublicTrades = (symbol: string) =>
 
 export const useDepth = (symbol: string) =>
   useQuery({ queryKey: keys.depth(symbol), queryFn: () => api<Depth>(`/markets/${symbol}/depth?levels=20`, { auth: false }) });
+
+/** A function that refetches what a trade, a cancel or a deposit changes: the
+ * user's orders, balances and trades. */
+export function useRefreshAccount(): () => void {
+  const client = useQueryClient();
+  return () => {
+    void client.invalidateQueries({ queryKey: keys.allOrders });
+    void client.invalidateQueries({ queryKey: keys.balances });
+    void client.invalidateQueries({ queryKey: keys.myTrades });
+  };
+}

@@ -3,18 +3,17 @@
 // venue's own refusal is shown in its words.
 
 import { Alert, App, Button, Checkbox, Form, Input, Segmented, Select, Space, Typography } from "antd";
-import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { api, describeError } from "../api/client";
-import { keys, useAssets, useBalances } from "../api/queries";
+import { useAssets, useBalances, useRefreshAccount } from "../api/queries";
 import type { Instrument, Order, PlaceOrderRequest, Ticker } from "../api/types";
 import { formatDecimal, trimZeros } from "../lib/decimal";
 import { type Ticket, type TicketErrors, validateTicket } from "../lib/validate";
 
 export function OrderTicket({ instrument, ticker, pickedPrice }: { instrument: Instrument; ticker: Ticker | undefined; pickedPrice: { price: string; at: number } | null }) {
   const { message } = App.useApp();
-  const client = useQueryClient();
+  const refreshAccount = useRefreshAccount();
   const balances = useBalances();
   const assets = useAssets();
   const [ticket, setTicket] = useState<Ticket>({ side: "buy", type: "limit", price: "", quantity: "", postOnly: false, timeInForce: "GTC" });
@@ -76,9 +75,7 @@ export function OrderTicket({ instrument, ticker, pickedPrice }: { instrument: I
         setTicket((t) => ({ ...t, quantity: "" }));
         setTouched(false);
       }
-      void client.invalidateQueries({ queryKey: keys.allOrders });
-      void client.invalidateQueries({ queryKey: keys.balances });
-      void client.invalidateQueries({ queryKey: keys.myTrades });
+      refreshAccount();
     } catch (e) {
       setServerError(describeError(e));
     } finally {

@@ -2,21 +2,20 @@
 // history, and their trades.
 
 import { App, Button, Form, Input, Modal, Popconfirm, Space, Table, Tabs } from "antd";
-import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, describeError } from "../api/client";
-import { keys, useMyTrades, useOrders } from "../api/queries";
+import { useMyTrades, useOrders, useRefreshAccount } from "../api/queries";
 import type { Instrument, MyTrade, Order } from "../api/types";
 import { formatDecimal } from "../lib/decimal";
 import { validateTicket } from "../lib/validate";
-import { EmptyState, ErrorState, SideTag, StatusTag } from "./common";
+import { EmptyState, ErrorState, SideTag, StatusTag, pagedTable } from "./common";
 
 const time = (t: string) => new Date(t).toLocaleString();
 const num = (v: string | null) => <span className="num">{formatDecimal(v)}</span>;
 
 function AmendDialog({ order, instrument, onClose }: { order: Order; instrument: Instrument; onClose: () => void }) {
   const { message } = App.useApp();
-  const client = useQueryClient();
+  const refreshAccount = useRefreshAccount();
   const [price, setPrice] = useState(order.price ?? "");
   const [quantity, setQuantity] = useState(order.remaining_quantity);
   const [error, setError] = useState<string | null>(null);
@@ -42,8 +41,7 @@ function AmendDialog({ order, instrument, onClose }: { order: Order; instrument:
       }
       await api<Order>(`/orders/${order.id}`, { method: "PATCH", body });
       void message.success("Order amended.");
-      void client.invalidateQueries({ queryKey: keys.allOrders });
-      void client.invalidateQueries({ queryKey: keys.balances });
+      refreshAccount();
       onClose();
     } catch (e) {
       setError(describeError(e));
@@ -80,7 +78,7 @@ function AmendDialog({ order, instrument, onClose }: { order: Order; instrument:
 
 function OpenOrders({ instruments, symbol }: { instruments: Instrument[]; symbol?: string }) {
   const { message } = App.useApp();
-  const client = useQueryClient();
+  const refreshAccount = useRefreshAccount();
   const [page, setPage] = useState(1);
   const orders = useOrders("open", symbol, page, 10);
   const [amending, setAmending] = useState<Order | null>(null);
@@ -91,8 +89,7 @@ function OpenOrders({ instruments, symbol }: { instruments: Instrument[]; symbol
     } catch (e) {
       void message.error(describeError(e));
     }
-    void client.invalidateQueries({ queryKey: keys.allOrders });
-    void client.invalidateQueries({ queryKey: keys.balances });
+    refreshAccount();
   };
   const cancelAll = async () => {
     try {
@@ -101,22 +98,15 @@ function OpenOrders({ instruments, symbol }: { instruments: Instrument[]; symbol
     } catch (e) {
       void message.error(describeError(e));
     }
-    void client.invalidateQueries({ queryKey: keys.allOrders });
-    void client.invalidateQueries({ queryKey: keys.balances });
+    refreshAccount();
   };
   if (orders.error) return <ErrorState error={orders.error} retry={() => void orders.refetch()} />;
   const amendInstrument = amending && instruments.find((i) => i.symbol === amending.symbol);
   return (
     <>
       <Table<Order>
-        size="small"
-        rowKey="id"
-        loading={orders.isPending}
-        dataSource={orders.data?.items}
-        scroll={{ x: true }}
+        {...pagedTable(orders, page, setPage, "No open orders", 10)}
         data-testid="open-orders"
-        locale={{ emptyText: <EmptyState text="No open orders" /> }}
-        pagination={{ current: page, pageSize: 10, total: orders.data?.pagination.total ?? 0, onChange: setPage, hideOnSinglePage: true, size: "small" }}
         columns={[
           { title: "Time", dataIndex: "created_at", render: time },
           { title: "Symbol", dataIndex: "symbol" },
@@ -161,14 +151,8 @@ function History({ symbol }: { symbol?: string }) {
   if (orders.error) return <ErrorState error={orders.error} retry={() => void orders.refetch()} />;
   return (
     <Table<Order>
-      size="small"
-      rowKey="id"
-      loading={orders.isPending}
-      dataSource={orders.data?.items}
-      scroll={{ x: true }}
+      {...pagedTable(orders, page, setPage, "No closed orders", 10)}
       data-testid="order-history"
-      locale={{ emptyText: <EmptyState text="No closed orders" /> }}
-      pagination={{ current: page, pageSize: 10, total: orders.data?.pagination.total ?? 0, onChange: setPage, hideOnSinglePage: true, size: "small" }}
       columns={[
         { title: "Time", dataIndex: "updated_at", render: time },
         { title: "Symbol", dataIndex: "symbol" },

@@ -1,11 +1,11 @@
 // Small pieces every page uses: error and empty states, signed numbers, status tags
 // and live tickers.
 
-import { Alert, Button, Empty, Tag } from "antd";
+import { Alert, Button, Empty, Tag, type TableProps } from "antd";
 import { useQueryClient } from "@tanstack/react-query";
 import { describeError } from "../api/client";
 import { keys, useInstruments, useTickers } from "../api/queries";
-import type { Ticker } from "../api/types";
+import type { Paginated, Ticker } from "../api/types";
 import { formatDecimal, formatPercent } from "../lib/decimal";
 import { useTopics } from "../ws/live";
 
@@ -90,4 +90,24 @@ export function useLiveTickers() {
     );
   });
   return tickers;
+}
+
+/** The props every paged list table shares: small rows keyed by id, the loading
+ * state, an empty state in words, and server-side pages. */
+export function pagedTable<T>(
+  query: { data?: Paginated<T>; isPending: boolean },
+  page: number,
+  setPage: (page: number) => void,
+  emptyText: string,
+  pageSize: number,
+): TableProps<T> {
+  return {
+    size: "small",
+    rowKey: "id",
+    loading: query.isPending,
+    dataSource: query.data?.items,
+    scroll: { x: true },
+    locale: { emptyText: <EmptyState text={emptyText} /> },
+    pagination: { current: page, pageSize, total: query.data?.pagination.total ?? 0, onChange: setPage, hideOnSinglePage: true, size: "small" },
+  };
 }

@@ -5,7 +5,7 @@ import { api, describeError } from "../api/client";
 import { keys, useAssets, useBalances, useStatus, useTransfers } from "../api/queries";
 import type { Balance, Transfer } from "../api/types";
 import { Allocation } from "../components/Allocation";
-import { EmptyState, ErrorState, Signed, StatusTag, useLiveTickers } from "../components/common";
+import { EmptyState, ErrorState, Signed, StatusTag, pagedTable, useLiveTickers } from "../components/common";
 import { formatDecimal, fromUnits, percentOf, valueUnits } from "../lib/decimal";
 import { VALUATION_DECIMALS as USD, markPrice, openPrice, valuation } from "../lib/valuation";
 
@@ -125,14 +125,8 @@ export default function Portfolio() {
           <ErrorState error={transfers.error} retry={() => void transfers.refetch()} />
         ) : (
           <Table<Transfer>
-            size="small"
-            rowKey="id"
-            loading={transfers.isPending}
-            scroll={{ x: true }}
-            dataSource={transfers.data?.items}
+            {...pagedTable(transfers, page, setPage, "No deposits or withdrawals yet", 20)}
             data-testid="transfers"
-            locale={{ emptyText: <EmptyState text="No deposits or withdrawals yet" /> }}
-            pagination={{ current: page, pageSize: 20, total: transfers.data?.pagination.total ?? 0, onChange: setPage, hideOnSinglePage: true, size: "small" }}
             columns={[
               { title: "Time", dataIndex: "created_at", render: (t: string) => new Date(t).toLocaleString() },
               { title: "Kind", dataIndex: "kind" },

@@ -1,8 +1,7 @@
 import { Card, Col, Row, Segmented, Select, Skeleton, Space, Statistic, Typography } from "antd";
-import { useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { Navigate, useNavigate, useParams } from "react-router-dom";
-import { keys, useInstruments } from "../api/queries";
+import { useInstruments, useRefreshAccount } from "../api/queries";
 import { CandleChart } from "../components/CandleChart";
 import { OrderBook } from "../components/OrderBook";
 import { OrderTicket } from "../components/OrderTicket";
@@ -17,15 +16,13 @@ const INTERVALS = ["1m", "5m", "15m", "1h", "4h", "1d"];
 /** Refreshes the user's orders and balances when the venue says they changed, at most
  * a few times a second. */
 function usePrivateUpdates() {
-  const client = useQueryClient();
+  const refreshAccount = useRefreshAccount();
   const pending = useRef<number | null>(null);
   useTopics(["orders", "balances"], () => {
     if (pending.current !== null) return;
     pending.current = window.setTimeout(() => {
       pending.current = null;
-      void client.invalidateQueries({ queryKey: keys.allOrders });
-      void client.invalidateQueries({ queryKey: keys.balances });
-      void client.invalidateQueries({ queryKey: keys.myTrades });
+      refreshAccount();
     }, 250);
   });
 }
