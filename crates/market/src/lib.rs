@@ -17,4 +17,4 @@ pub use data::{
     CANDLES_KEPT_MAX, DepthDelta, DepthSnapshot, MarketData, PublicTrade, TRADES_KEPT_MAX, Ticker,
     Update,
 };
-pub use simulator::{Rng, SIM_OWNER_BASE, SimConfig, SimInstrument, Simulator};
+pub use simulator::{SIM_OWNER_BASE, SimConfig, SimInstrument, Simulator};

@@ -14,8 +14,8 @@
 use bourse_engine::{Command, Event, NewOrder, OrderKind, OrderRef, TransferRequest};
 use bourse_journal::Released;
 use bourse_types::{
-    Amount, AssetId, ClientOrderId, Instrument, InstrumentId, OrderId, OwnerId, Price, Qty, Side,
-    StpMode, TimeInForce, Timestamp, TransferId,
+    Amount, AssetId, ClientOrderId, Instrument, InstrumentId, OrderId, OwnerId, Price, Qty, Rng,
+    Side, StpMode, TimeInForce, Timestamp, TransferId,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -53,37 +53,16 @@ pub struct SimConfig {
     pub instruments: Vec<SimInstrument>,
 }
 
-/// SplitMix64 with a Box-Muller normal: deterministic everywhere.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
+/// Uniform in [0, 1).
+fn unit(rng: &mut Rng) -> f64 {
+    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
 
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    pub fn normal(&mut self) -> f64 {
-        let u1 = self.unit().max(f64::MIN_POSITIVE);
-        let u2 = self.unit();
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-    }
-
-    pub fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
-    }
+/// Standard normal (Box-Muller).
+fn normal(rng: &mut Rng) -> f64 {
+    let u1 = unit(rng).max(f64::MIN_POSITIVE);
+    let u2 = unit(rng);
+    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
 }
 
 #[derive(Debug, Clone, Default)]
@@ -270,7 +249,7 @@ impl Simulator {
         for m in 0..self.markets.len() {
             let sigma = self.markets[m].config.volatility_pct_per_hour / 100.0
                 * (self.tick_ms as f64 / 3_600_000.0).sqrt();
-            let shock = self.rng.normal();
+            let shock = normal(&mut self.rng);
             let market = &mut self.markets[m];
             market.fair *= (sigma * shock - sigma * sigma / 2.0).exp();
             self.quote(m, &mut commands);
@@ -320,7 +299,7 @@ impl Simulator {
                     }
                 }
                 _ => {
-                    let jitter = 0.5 + self.rng.unit();
+                    let jitter = 0.5 + unit(&mut self.rng);
                     let qty = to_qty(&market.instrument, market.size * jitter);
                     let maker = market.maker;
                     let instrument = market.instrument.id();
@@ -348,7 +327,7 @@ impl Simulator {
     fn noise_orders(&mut self, m: usize, now: Timestamp, commands: &mut Vec<Command>) {
         let expected = self.markets[m].noise_per_tick;
         let mut count = expected.floor() as u64;
-        if self.rng.unit() < expected.fract() {
+        if unit(&mut self.rng) < expected.fract() {
             count += 1;
         }
         for _ in 0..count {
@@ -361,10 +340,10 @@ impl Simulator {
             };
             let qty = to_qty(
                 &market.instrument,
-                market.size * (0.1 + self.rng.unit() * 0.6),
+                market.size * (0.1 + unit(&mut self.rng) * 0.6),
             );
             let instrument = market.instrument.id();
-            let order = if self.rng.unit() < 0.6 {
+            let order = if unit(&mut self.rng) < 0.6 {
                 NewOrder {
                     owner,
                     instrument,
@@ -378,7 +357,7 @@ impl Simulator {
                 }
             } else {
                 // A limit order near the fair value that lives for a minute.
-                let offset = (self.rng.unit() * 3.0 - 1.0)
+                let offset = (unit(&mut self.rng) * 3.0 - 1.0)
                     * f64::from(market.config.half_spread_bps)
                     / 10_000.0;
                 let value = match side {
