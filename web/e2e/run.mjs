@@ -121,6 +121,7 @@ async function step(name, body) {
     await page.locator(".ant-message-notice").first().waitFor({ state: "detached", timeout: 6_000 }).catch(() => undefined);
     // ...and once loading indicators are gone, so it shows data.
     await page.locator(".ant-spin-spinning, .ant-skeleton").first().waitFor({ state: "detached", timeout: 5_000 }).catch(() => undefined);
+    await animationsDone().catch(() => undefined);
     await page.screenshot({ path: join(OUTPUT, `${name}.png`), fullPage: true });
     results.push({ name, ok: true, ms: Date.now() - started });
     console.log(`ok   ${name} (${Date.now() - started} ms)`);
@@ -140,6 +141,16 @@ async function waitFor(what, check, timeout = STEP_TIMEOUT) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await page.waitForTimeout(200);
   }
+}
+
+/** Waits until no finite CSS animation or transition runs (dialogs, drawers and masks
+ * opening or closing), at most a few seconds. */
+async function animationsDone() {
+  await page.waitForFunction(
+    () => document.getAnimations().filter((a) => a.playState === "running" && a.effect?.getTiming().iterations !== Infinity).length === 0,
+    undefined,
+    { timeout: 5_000 },
+  );
 }
 
 async function clickMenu(label) {
@@ -263,7 +274,7 @@ try {
     await page.getByTestId("api-key-name").fill("e2e bot");
     await page.getByTestId("api-key-create").click();
     await page.getByTestId("api-key-secret").waitFor();
-    await page.waitForTimeout(500); // the dialog's opening animation
+    await animationsDone();
     await page.screenshot({ path: join(OUTPUT, "10-settings-key-shown.png") });
     await page.getByRole("button", { name: "I have stored it" }).click();
     await page.getByTestId("api-keys").getByText("e2e bot").waitFor();
@@ -283,11 +294,11 @@ try {
     await page.getByTestId("equity").waitFor();
     await page.getByRole("button", { name: "Open navigation" }).click();
     await page.getByRole("menuitem", { name: "Portfolio" }).waitFor();
-    await page.waitForTimeout(500); // the drawer's opening animation
+    await animationsDone();
     await page.screenshot({ path: join(OUTPUT, "12-phone-navigation.png") });
     await page.keyboard.press("Escape");
     await page.getByRole("menuitem", { name: "Portfolio" }).waitFor({ state: "hidden" });
-    await page.waitForTimeout(300); // the mask fading out
+    await animationsDone();
   });
 
   await step("13-phone-trading", async () => {

@@ -52,13 +52,23 @@ describe("the API client", () => {
 
   it("refreshes an expired token once for all callers and retries", async () => {
     let refreshes = 0;
+    // The refresh answers only once all three callers have been told their token
+    // expired, so all three are waiting on it together.
+    let expiredSeen = 0;
+    let allExpired: () => void = () => undefined;
+    const allWaiting = new Promise<void>((resolve) => {
+      allExpired = resolve;
+    });
     serve(async (url, auth) => {
       if (url === "/api/v1/auth/refresh") {
         refreshes += 1;
-        await new Promise((r) => setTimeout(r, 10));
+        await allWaiting;
         return reply(200, { success: true, data: tokens("new-access", "refresh-2") });
       }
-      return auth === "Bearer new-access" ? reply(200, { success: true, data: url }) : expired();
+      if (auth === "Bearer new-access") return reply(200, { success: true, data: url });
+      expiredSeen += 1;
+      if (expiredSeen === 3) allExpired();
+      return expired();
     });
     const results = await Promise.all([api("/balances"), api("/orders"), api("/me")]);
     expect(results).toEqual(["/api/v1/balances", "/api/v1/orders", "/api/v1/me"]);
