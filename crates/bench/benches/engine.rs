@@ -14,7 +14,7 @@
 //! command than orderbook-rs: every order holds funds in a double-entry ledger, every
 //! fill moves money and fees, and every command emits events.
 
-use bourse_bench::{MixParams, Workload, exchange_mix};
+use bourse_bench::{MixParams, Workload, exchange_mix, group};
 use bourse_engine::{Command, Engine, EngineLimits, Event, OrderKind, OrderRef};
 use bourse_types::{Side, TimeInForce, Timestamp};
 use hdrhistogram::Histogram;
@@ -261,17 +261,4 @@ impl OrderbookRsRun {
         }
         black_box(self.book.best_bid());
     }
-}
-
-/// 1234567 -> "1,234,567".
-fn group(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

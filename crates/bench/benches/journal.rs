@@ -15,7 +15,7 @@
 //! the submission of a command's chunk to its acknowledgement. A second run paces the
 //! producers at half the measured throughput to show latency under moderate load.
 
-use bourse_bench::{MixParams, exchange_mix};
+use bourse_bench::{MixParams, exchange_mix, group};
 use bourse_engine::Command;
 use bourse_journal::{
     DataDir, FsyncPolicy, NoSink, PipelineConfig, Released, StdFs, Unavailable, Venue, recover,
@@ -320,16 +320,4 @@ fn measure_recovery(parent: &std::path::Path, count: usize) {
         took.as_secs_f64(),
         group((recovered.report.records_replayed as f64 / took.as_secs_f64()) as u64)
     );
-}
-
-fn group(value: u64) -> String {
-    let digits = value.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -14,6 +14,19 @@ use std::collections::HashMap;
 
 pub use bourse_types::Rng;
 
+/// 1234567 -> "1,234,567", for printed figures.
+pub fn group(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The shape of the exchange-core benchmark mix.
 #[derive(Debug, Clone, Copy)]
 pub struct MixParams {
