@@ -23,15 +23,17 @@ use crate::state::AppState;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::response::{IntoResponse, Response};
+use futures_util::task::AtomicWaker;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
-use tokio::sync::{Notify, mpsc};
+use std::task::Poll;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
 
 type ClientId = u64;
 
@@ -41,11 +43,13 @@ struct ClientEntry {
     topics: HashSet<String>,
 }
 
-/// Tells a connection to close, and why.
+/// Tells a connection to close, and why. Only the connection's writer waits on it;
+/// waiting costs two atomic operations, not a lock (it is checked on every idle turn).
 #[derive(Default)]
 pub struct Closer {
     reason: Mutex<Option<&'static str>>,
-    notify: Notify,
+    closed: AtomicBool,
+    waker: AtomicWaker,
 }
 
 impl Closer {
@@ -54,7 +58,9 @@ impl Closer {
         if slot.is_none() {
             *slot = Some(reason);
         }
-        self.notify.notify_one();
+        drop(slot);
+        self.closed.store(true, Ordering::Release);
+        self.waker.wake();
     }
 
     fn reason(&self) -> &'static str {
@@ -62,6 +68,25 @@ impl Closer {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .unwrap_or("closing")
+    }
+
+    fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Completes once [`Closer::close`] has been called.
+    fn closed(&self) -> impl Future<Output = ()> + '_ {
+        std::future::poll_fn(|cx| {
+            if self.closed.load(Ordering::Acquire) {
+                return Poll::Ready(());
+            }
+            self.waker.register(cx.waker());
+            if self.closed.load(Ordering::Acquire) {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
     }
 }
 
@@ -288,10 +313,13 @@ fn error_message(id: &Value, code: &str, message: &str) -> Utf8Bytes {
 /// Messages written to a socket before it is flushed, when several are queued.
 const WRITE_BATCH_MAX: usize = 64;
 
+/// How long a close frame may take to write before the connection is dropped anyway.
+const CLOSE_WRITE_TIMEOUT: Duration = Duration::from_secs(2);
+
 async fn connection(socket: WebSocket, state: AppState, mut principal: Option<Principal>) {
     let config = state.config.ws.clone();
     let (mut sink, mut stream) = socket.split();
-    let (tx, mut rx) = mpsc::channel::<Utf8Bytes>(config.queue_len_max);
+    let (tx, rx) = mpsc::channel::<Utf8Bytes>(config.queue_len_max);
     let closer = Arc::new(Closer::default());
     let Some(id) = state.hub.register(tx.clone(), closer.clone()) else {
         let frame = CloseFrame {
@@ -301,6 +329,10 @@ async fn connection(socket: WebSocket, state: AppState, mut principal: Option<Pr
         let _ = sink.send(Message::Close(Some(frame))).await;
         return;
     };
+    // Outgoing messages have a task of their own: a publication wakes only the writer,
+    // which does nothing but write, and this task wakes only for what the client sends
+    // and for heartbeats.
+    let mut writer = tokio::spawn(write_loop(sink, rx, closer.clone()));
     let mut heartbeat = tokio::time::interval(config.heartbeat);
     heartbeat.tick().await;
     let mut last_heard = Instant::now();
@@ -311,35 +343,14 @@ async fn connection(socket: WebSocket, state: AppState, mut principal: Option<Pr
     };
     loop {
         tokio::select! {
-            outgoing = rx.recv() => {
-                let Some(message) = outgoing else { break };
-                // Whatever else is queued goes out in the same write.
-                let mut written = sink.feed(Message::Text(message)).await.is_ok();
-                let mut batched = 1;
-                while written && batched < WRITE_BATCH_MAX {
-                    let Ok(message) = rx.try_recv() else { break };
-                    written = sink.feed(Message::Text(message)).await.is_ok();
-                    batched += 1;
-                }
-                if !written || sink.flush().await.is_err() {
-                    break;
-                }
-            }
-            () = closer.notify.notified() => {
-                let reason = closer.reason();
-                // 1008 (policy) for a slow consumer, 1001 (going away) otherwise.
-                let code = if reason.starts_with("slow") { 1008 } else { 1001 };
-                let frame = CloseFrame { code, reason: Utf8Bytes::from(reason) };
-                let _ = sink.send(Message::Close(Some(frame))).await;
-                break;
-            }
+            // The writer ends when the socket fails or once it has sent a close frame.
+            _ = &mut writer => break,
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > config.idle_timeout {
-                    let frame = CloseFrame { code: 1001, reason: Utf8Bytes::from_static("idle timeout") };
-                    let _ = sink.send(Message::Close(Some(frame))).await;
-                    break;
+                    closer.close("idle timeout");
+                } else {
+                    enqueue(text(&json!({"type": "heartbeat", "time": crate::now_rfc3339()})));
                 }
-                enqueue(text(&json!({"type": "heartbeat", "time": crate::now_rfc3339()})));
             }
             incoming = stream.next() => {
                 let Some(Ok(message)) = incoming else { break };
@@ -359,6 +370,71 @@ async fn connection(socket: WebSocket, state: AppState, mut principal: Option<Pr
         }
     }
     state.hub.unregister(id);
+    writer.abort();
+}
+
+/// Writes a client's queue to its socket until the socket fails or the connection is
+/// told to close; then it sends the close frame (1008 for a slow consumer, 1001
+/// otherwise). A client that has stopped reading, so that a write cannot finish, is
+/// dropped without one when told to close.
+async fn write_loop<S>(mut sink: S, mut rx: mpsc::Receiver<Utf8Bytes>, closer: Arc<Closer>)
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    loop {
+        tokio::select! {
+            biased;
+            outgoing = rx.recv() => {
+                let Some(message) = outgoing else {
+                    if closer.is_closed() {
+                        send_close(&mut sink, &closer).await;
+                    }
+                    return;
+                };
+                let write = async {
+                    // Whatever else is queued goes out in the same write.
+                    let mut written = sink.feed(Message::Text(message)).await.is_ok();
+                    let mut batched = 1;
+                    while written && batched < WRITE_BATCH_MAX {
+                        let Ok(message) = rx.try_recv() else { break };
+                        written = sink.feed(Message::Text(message)).await.is_ok();
+                        batched += 1;
+                    }
+                    written && sink.flush().await.is_ok()
+                };
+                let written = tokio::select! {
+                    biased;
+                    written = write => written,
+                    () = closer.closed() => false,
+                };
+                if !written {
+                    return;
+                }
+            }
+            () = closer.closed() => {
+                send_close(&mut sink, &closer).await;
+                return;
+            }
+        }
+    }
+}
+
+/// The close frame: 1008 (policy) for a slow consumer, 1001 (going away) otherwise.
+async fn send_close<S>(sink: &mut S, closer: &Closer)
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    let reason = closer.reason();
+    let code = if reason.starts_with("slow") {
+        1008
+    } else {
+        1001
+    };
+    let frame = CloseFrame {
+        code,
+        reason: Utf8Bytes::from(reason),
+    };
+    let _ = tokio::time::timeout(CLOSE_WRITE_TIMEOUT, sink.send(Message::Close(Some(frame)))).await;
 }
 
 #[derive(Debug, Deserialize)]
@@ -614,12 +690,9 @@ mod tests {
         assert_eq!(slow_rx.recv().await.as_deref(), Some("0"));
         assert_eq!(slow_rx.recv().await.as_deref(), Some("1"));
         assert!(slow_rx.try_recv().is_err());
-        tokio::time::timeout(
-            std::time::Duration::from_secs(1),
-            slow_close.notify.notified(),
-        )
-        .await
-        .expect("the slow client is told to close");
+        tokio::time::timeout(Duration::from_secs(1), slow_close.closed())
+            .await
+            .expect("the slow client is told to close");
         assert_eq!(slow_close.reason(), "slow consumer: queue full");
         assert_eq!(hub.slow_disconnects.load(Ordering::Relaxed), 1);
         // The other client got everything.
@@ -633,6 +706,119 @@ mod tests {
         hub.unregister(fast);
         assert!(!hub.has_subscribers("trades:BTC-USD"));
         assert_eq!(hub.connections(), 0);
+    }
+
+    /// A socket whose peer has stopped reading: nothing can be written, ever.
+    struct Stuck;
+
+    impl futures_util::Sink<Message> for Stuck {
+        type Error = std::io::Error;
+        fn poll_ready(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> Poll<Result<(), Self::Error>> {
+            Poll::Pending
+        }
+        fn start_send(self: std::pin::Pin<&mut Self>, _: Message) -> Result<(), Self::Error> {
+            Ok(())
+        }
+        fn poll_flush(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> Poll<Result<(), Self::Error>> {
+            Poll::Pending
+        }
+        fn poll_close(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> Poll<Result<(), Self::Error>> {
+            Poll::Pending
+        }
+    }
+
+    #[tokio::test]
+    async fn a_writer_stuck_on_a_client_that_stopped_reading_ends_when_told_to_close() {
+        let (tx, rx) = mpsc::channel(4);
+        let closer = Arc::new(Closer::default());
+        let writer = tokio::spawn(write_loop(Stuck, rx, closer.clone()));
+        tx.send(Utf8Bytes::from_static("{}")).await.unwrap();
+        tokio::task::yield_now().await;
+        assert!(!writer.is_finished(), "the write cannot finish");
+        closer.close("slow consumer: queue full");
+        tokio::time::timeout(Duration::from_secs(5), writer)
+            .await
+            .expect("the writer gives up on the stuck client")
+            .unwrap();
+    }
+
+    /// Collects what a writer writes.
+    #[derive(Default)]
+    struct Recorder(Vec<Message>);
+
+    impl futures_util::Sink<Message> for Recorder {
+        type Error = std::io::Error;
+        fn poll_ready(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+        fn start_send(
+            mut self: std::pin::Pin<&mut Self>,
+            item: Message,
+        ) -> Result<(), Self::Error> {
+            self.0.push(item);
+            Ok(())
+        }
+        fn poll_flush(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+        fn poll_close(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> Poll<Result<(), Self::Error>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_writer_writes_what_is_queued_then_the_close_frame_with_its_reason() {
+        let (tx, rx) = mpsc::channel(4);
+        let closer = Arc::new(Closer::default());
+        tx.send(Utf8Bytes::from_static("a")).await.unwrap();
+        tx.send(Utf8Bytes::from_static("b")).await.unwrap();
+        let mut sink = Recorder::default();
+        let queued = tokio::spawn({
+            let closer = closer.clone();
+            async move {
+                // Told to close once both messages are out (the queue is empty).
+                while tx.capacity() < 4 {
+                    tokio::task::yield_now().await;
+                }
+                closer.close("slow consumer: queue full");
+            }
+        });
+        write_loop(&mut sink, rx, closer).await;
+        queued.await.unwrap();
+        let texts: Vec<String> = sink
+            .0
+            .iter()
+            .filter_map(|m| match m {
+                Message::Text(t) => Some(t.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts, ["a", "b"]);
+        match sink.0.last() {
+            Some(Message::Close(Some(frame))) => {
+                assert_eq!(frame.code, 1008);
+                assert_eq!(frame.reason.as_str(), "slow consumer: queue full");
+            }
+            other => panic!("expected a close frame last, got {other:?}"),
+        }
     }
 
     #[test]
