@@ -352,50 +352,21 @@ async fn fanout(addr: SocketAddr, options: &BenchOptions) -> anyhow::Result<()> 
     let deliveries = Arc::new(AtomicU64::new(0));
     let mut subscribers = Vec::new();
     for _ in 0..options.subscribers {
-        let stream = tokio::net::TcpStream::connect(addr).await?;
-        let (mut socket, _) = tokio_tungstenite::client_async_with_config(
-            format!("ws://{addr}/api/v1/ws"),
-            stream,
-            Some(ws_config()),
-        )
-        .await?;
-        socket
-            .send(Message::Text(
-                r#"{"op":"subscribe","id":1,"topics":["trades:BTC-USD"]}"#.into(),
-            ))
-            .await?;
-        loop {
-            let Some(frame) = socket.next().await else {
-                bail!("a subscriber was closed")
-            };
-            if let Message::Text(text) = frame?
-                && text.contains("\"subscribed\"")
-            {
-                break;
-            }
-        }
+        let mut subscriber = Subscriber::connect(addr, "trades:BTC-USD").await?;
         let mut stopped = stopped.clone();
         let deliveries = deliveries.clone();
         subscribers.push(tokio::spawn(async move {
             let mut latency = new_histogram();
             loop {
-                let frame = tokio::select! {
-                    frame = socket.next() => frame,
+                let message = tokio::select! {
+                    message = subscriber.next() => message,
                     _ = stopped.changed() => break,
                 };
-                let Some(Ok(Message::Text(text))) = frame else {
-                    break;
-                };
+                let Ok(message) = message else { break };
                 let now = crate::client::now_nanos();
-                if let Some(at) = text.find("\"published_ns\":") {
-                    let digits: String = text[at + 15..]
-                        .chars()
-                        .take_while(char::is_ascii_digit)
-                        .collect();
-                    if let Ok(published) = digits.parse::<u64>() {
-                        let _ = latency.record(now.saturating_sub(published).max(1));
-                        deliveries.fetch_add(1, Ordering::Relaxed);
-                    }
+                if let Some(published) = published_ns(message) {
+                    let _ = latency.record(now.saturating_sub(published).max(1));
+                    deliveries.fetch_add(1, Ordering::Relaxed);
                 }
             }
             latency
@@ -457,6 +428,197 @@ async fn fanout(addr: SocketAddr, options: &BenchOptions) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// The `published_ns` stamp of a message, if it has one.
+fn published_ns(message: &[u8]) -> Option<u64> {
+    const FIELD: &[u8] = b"\"published_ns\":";
+    let at = message.windows(FIELD.len()).position(|w| w == FIELD)? + FIELD.len();
+    let digits = message[at..].iter().take_while(|b| b.is_ascii_digit());
+    let mut value = 0u64;
+    let mut any = false;
+    for digit in digits {
+        value = value
+            .checked_mul(10)?
+            .checked_add(u64::from(digit - b'0'))?;
+        any = true;
+    }
+    any.then_some(value)
+}
+
+/// A WebSocket subscriber that does only what the fan-out measurement needs, so that
+/// the generator takes as little as possible of the CPU it shares with the venue: the
+/// opening handshake, one masked `subscribe` frame, then server frames (unmasked,
+/// RFC 6455) parsed in place in one buffer. Pings are answered; text messages are
+/// returned whole.
+struct Subscriber {
+    stream: tokio::net::TcpStream,
+    buffer: Vec<u8>,
+    /// Bytes of `buffer` already returned.
+    consumed: usize,
+    /// Bytes of `buffer` filled.
+    filled: usize,
+    /// A message arriving in fragments.
+    fragments: Vec<u8>,
+    message: Vec<u8>,
+}
+
+/// A client frame: FIN, `opcode`, masked (RFC 6455 requires clients to mask).
+fn client_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+    let mask = [0x5a, 0x17, 0xc3, 0x9e];
+    let mut frame = vec![0x80 | opcode];
+    match payload.len() {
+        n if n < 126 => frame.push(0x80 | n as u8),
+        n if n <= usize::from(u16::MAX) => {
+            frame.push(0x80 | 126);
+            frame.extend_from_slice(&(n as u16).to_be_bytes());
+        }
+        n => {
+            frame.push(0x80 | 127);
+            frame.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+    }
+    frame.extend_from_slice(&mask);
+    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    frame
+}
+
+impl Subscriber {
+    async fn connect(addr: SocketAddr, topic: &str) -> anyhow::Result<Subscriber> {
+        use tokio::io::AsyncWriteExt;
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        let request = format!(
+            "GET /api/v1/ws HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: YmVuY2gtc3Vic2NyaWJlcg==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await?;
+        let mut subscriber = Subscriber {
+            stream,
+            buffer: vec![0; 64 * 1024],
+            consumed: 0,
+            filled: 0,
+            fragments: Vec::new(),
+            message: Vec::new(),
+        };
+        // The response head ends with an empty line; frames may follow in the same read.
+        let head_end = loop {
+            let head = &subscriber.buffer[..subscriber.filled];
+            if let Some(at) = head.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+            if subscriber.fill().await? == 0 {
+                bail!("the venue closed the connection during the WebSocket handshake");
+            }
+        };
+        let head = String::from_utf8_lossy(&subscriber.buffer[..head_end]).into_owned();
+        if !head.starts_with("HTTP/1.1 101") {
+            bail!(
+                "the venue refused the WebSocket: {}",
+                head.lines().next().unwrap_or("")
+            );
+        }
+        subscriber.consumed = head_end;
+        let subscribe = json!({"op": "subscribe", "id": 1, "topics": [topic]}).to_string();
+        subscriber
+            .stream
+            .write_all(&client_frame(0x1, subscribe.as_bytes()))
+            .await?;
+        loop {
+            let reply = subscriber.next().await?;
+            if reply.windows(12).any(|w| w == b"\"subscribed\"") {
+                return Ok(subscriber);
+            }
+            if reply.windows(7).any(|w| w == b"\"error\"") {
+                bail!("subscribing to {topic}: {}", String::from_utf8_lossy(reply));
+            }
+        }
+    }
+
+    /// Reads more bytes into the buffer (moving what is left to its start first).
+    async fn fill(&mut self) -> std::io::Result<usize> {
+        use tokio::io::AsyncReadExt;
+        if self.consumed > 0 {
+            self.buffer.copy_within(self.consumed..self.filled, 0);
+            self.filled -= self.consumed;
+            self.consumed = 0;
+        }
+        if self.filled == self.buffer.len() {
+            self.buffer.resize(self.buffer.len() * 2, 0);
+        }
+        let n = self.stream.read(&mut self.buffer[self.filled..]).await?;
+        self.filled += n;
+        Ok(n)
+    }
+
+    /// The next whole text message.
+    async fn next(&mut self) -> anyhow::Result<&[u8]> {
+        use tokio::io::AsyncWriteExt;
+        loop {
+            let Some((fin, opcode, start, end)) = self.frame()? else {
+                if self.fill().await? == 0 {
+                    bail!("the venue closed the connection");
+                }
+                continue;
+            };
+            self.consumed = end;
+            match opcode {
+                0x1 | 0x0 if fin && self.fragments.is_empty() => {
+                    self.message.clear();
+                    self.message.extend_from_slice(&self.buffer[start..end]);
+                    return Ok(&self.message);
+                }
+                0x1 | 0x0 => {
+                    self.fragments.extend_from_slice(&self.buffer[start..end]);
+                    if fin {
+                        self.message = std::mem::take(&mut self.fragments);
+                        return Ok(&self.message);
+                    }
+                }
+                0x9 => {
+                    let pong = client_frame(0xA, &self.buffer[start..end]);
+                    self.stream.write_all(&pong).await?;
+                }
+                0x8 => bail!(
+                    "the venue closed the WebSocket: {}",
+                    String::from_utf8_lossy(&self.buffer[(start + 2).min(end)..end])
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    /// The frame at the front of the buffer, if it is all there: (fin, opcode,
+    /// payload start, payload end).
+    fn frame(&self) -> anyhow::Result<Option<(bool, u8, usize, usize)>> {
+        let bytes = &self.buffer[self.consumed..self.filled];
+        if bytes.len() < 2 {
+            return Ok(None);
+        }
+        if bytes[1] & 0x80 != 0 {
+            bail!("the venue sent a masked frame");
+        }
+        let (length, header) = match bytes[1] & 0x7f {
+            126 if bytes.len() >= 4 => (usize::from(u16::from_be_bytes([bytes[2], bytes[3]])), 4),
+            127 if bytes.len() >= 10 => {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(&bytes[2..10]);
+                (usize::try_from(u64::from_be_bytes(word))?, 10)
+            }
+            126 | 127 => return Ok(None),
+            n => (usize::from(n), 2),
+        };
+        if bytes.len() < header + length {
+            return Ok(None);
+        }
+        let start = self.consumed + header;
+        Ok(Some((
+            bytes[0] & 0x80 != 0,
+            bytes[0] & 0x0f,
+            start,
+            start + length,
+        )))
+    }
+}
+
 /// Runs one benchmark mode.
 pub fn run(mode: &str, options: &BenchOptions) -> anyhow::Result<()> {
     let (spawned, addr) = match &options.url {
@@ -470,7 +632,7 @@ pub fn run(mode: &str, options: &BenchOptions) -> anyhow::Result<()> {
     // The order generators run on one thread: they share the machine with the venue,
     // and a single-threaded runtime spends the least CPU per request. The fan-out
     // receivers need every core, or their own queueing would be measured.
-    let runtime = if mode == "fanout" {
+    let runtime = if mode == "fanout-mt" {
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?
