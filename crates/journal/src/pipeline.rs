@@ -33,7 +33,9 @@ use std::collections::VecDeque;
 use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{
+    Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError, sync_channel,
+};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -172,6 +174,20 @@ impl Shared {
         self.durable_changed.1.notify_all();
     }
 
+    /// Waits until the watermark passes `seen` or the journal fails, at most `timeout`.
+    fn wait_durable_past(&self, seen: u64, timeout: Duration) {
+        let guard = self
+            .durable_changed
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if self.failed.load(Ordering::SeqCst) || self.durable.load(Ordering::SeqCst) > seen {
+            return;
+        }
+        // A spurious or timed-out wake-up is harmless: the caller looks again.
+        let _ = self.durable_changed.1.wait_timeout(guard, timeout);
+    }
+
     /// Waits until `seq` is durable; false if the journal failed first.
     fn wait_durable(&self, seq: u64) -> bool {
         let mut guard = self
@@ -198,8 +214,6 @@ impl Shared {
 
 enum Input {
     Commands(Vec<(Command, Reply)>),
-    /// The writer moved the watermark.
-    Wake,
     Snapshot(Box<dyn FnOnce(io::Result<PathBuf>) + Send>),
     Shutdown,
 }
@@ -274,10 +288,9 @@ impl Venue {
 
         let writer = {
             let shared = shared.clone();
-            let wake = input_tx.clone();
             std::thread::Builder::new()
                 .name("bourse-journal".to_string())
-                .spawn(move || writer_loop(log, journal_rx, shared, wake))?
+                .spawn(move || writer_loop(log, journal_rx, shared))?
         };
         let snapshotter = {
             let shared = shared.clone();
@@ -436,17 +449,25 @@ impl Core {
         let mut snapshot_requests: Vec<Box<dyn FnOnce(io::Result<PathBuf>) + Send>> = Vec::new();
         let mut shutting_down = false;
         while !shutting_down {
-            let first = if self.pending.is_empty() {
-                match input.recv_timeout(Duration::from_secs(1)) {
+            let first = match self.pending.front() {
+                None => match input.recv_timeout(Duration::from_secs(1)) {
                     Ok(message) => Some(message),
                     Err(RecvTimeoutError::Timeout) => None,
                     Err(RecvTimeoutError::Disconnected) => break,
-                }
-            } else {
-                match input.recv_timeout(Duration::from_millis(50)) {
-                    Ok(message) => Some(message),
-                    Err(RecvTimeoutError::Timeout) => None,
-                    Err(RecvTimeoutError::Disconnected) => break,
+                },
+                Some((oldest, _)) => {
+                    // Commands are on their way to disk, and nothing can be released
+                    // before the writer moves the watermark: wait for the writer, not for
+                    // submissions. A submission then costs its sender no wake-up of this
+                    // thread; everything queued meanwhile is taken in one go below, which
+                    // is the group the writer would have merged anyway.
+                    self.shared
+                        .wait_durable_past(oldest.seq - 1, Duration::from_millis(50));
+                    match input.try_recv() {
+                        Ok(message) => Some(message),
+                        Err(TryRecvError::Empty) => None,
+                        Err(TryRecvError::Disconnected) => break,
+                    }
                 }
             };
             let mut group = Group {
@@ -473,7 +494,6 @@ impl Core {
                             stamped.push((seq, ts, command, reply));
                         }
                     }
-                    Input::Wake => {}
                     Input::Snapshot(reply) => snapshot_requests.push(reply),
                     Input::Shutdown => shutting_down = true,
                 }
@@ -643,12 +663,9 @@ impl Core {
     }
 }
 
-fn writer_loop(
-    mut log: JournalLog,
-    input: Receiver<JournalMessage>,
-    shared: Arc<Shared>,
-    wake: SyncSender<Input>,
-) {
+/// Appends and syncs groups; the core thread hears of progress through the durable
+/// watermark's condition variable.
+fn writer_loop(mut log: JournalLog, input: Receiver<JournalMessage>, shared: Arc<Shared>) {
     let mut groups: Vec<Group> = Vec::new();
     while let Ok(first) = input.recv() {
         let mut flush = false;
@@ -686,12 +703,8 @@ fn writer_loop(
                     shared.durable.store(last, Ordering::SeqCst);
                 }
                 shared.notify_durable();
-                let _ = wake.try_send(Input::Wake);
             }
-            Err(error) => {
-                shared.fail(format!("journal write failed: {error}"));
-                let _ = wake.try_send(Input::Wake);
-            }
+            Err(error) => shared.fail(format!("journal write failed: {error}")),
         }
     }
 }
