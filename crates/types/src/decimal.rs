@@ -116,17 +116,30 @@ pub fn format_decimal(raw: u64, scale: u8) -> String {
 }
 
 pub(crate) fn write_decimal(f: &mut impl fmt::Write, raw: u64, scale: u8) -> fmt::Result {
-    if scale == 0 {
-        return write!(f, "{raw}");
+    // Digits from the right, without the formatting machinery: this runs for every
+    // price and quantity the API and the market data send. At most 20 integer digits,
+    // the point and `MAX_SCALE` fraction digits.
+    let mut buf = [0u8; 20 + 1 + MAX_SCALE as usize];
+    let mut at = buf.len();
+    let mut rest = raw;
+    for _ in 0..scale.min(MAX_SCALE) {
+        at -= 1;
+        buf[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
     }
-    let divisor = 10u64.pow(u32::from(scale));
-    write!(
-        f,
-        "{}.{:0width$}",
-        raw / divisor,
-        raw % divisor,
-        width = usize::from(scale)
-    )
+    if scale > 0 {
+        at -= 1;
+        buf[at] = b'.';
+    }
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    f.write_str(std::str::from_utf8(&buf[at..]).map_err(|_| fmt::Error)?)
 }
 
 #[cfg(test)]

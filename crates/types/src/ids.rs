@@ -79,19 +79,45 @@ impl Timestamp {
         let nanos = self.0 % 1_000_000_000;
         let (year, month, day) = civil_from_days(secs / 86_400);
         let rem = secs % 86_400;
-        let mut text = format!(
-            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-            rem / 3_600,
-            rem / 60 % 60,
-            rem % 60
-        );
+        // Written digit by digit: every order, trade and message carries timestamps.
+        let mut text = String::with_capacity(30);
+        push_digits(&mut text, year, 4);
+        text.push('-');
+        push_digits(&mut text, month, 2);
+        text.push('-');
+        push_digits(&mut text, day, 2);
+        text.push('T');
+        push_digits(&mut text, rem / 3_600, 2);
+        text.push(':');
+        push_digits(&mut text, rem / 60 % 60, 2);
+        text.push(':');
+        push_digits(&mut text, rem % 60, 2);
         let digits = fraction_digits.min(9);
         if digits > 0 {
-            let fraction = nanos / 10u64.pow(9 - digits);
-            text.push_str(&format!(".{fraction:0width$}", width = digits as usize));
+            text.push('.');
+            push_digits(&mut text, nanos / 10u64.pow(9 - digits), digits as usize);
         }
         text.push('Z');
         text
+    }
+}
+
+/// Appends `value` in decimal, zero-padded to at least `width` digits.
+fn push_digits(out: &mut String, value: u64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut at = buf.len();
+    let mut rest = value;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let start = at.min(buf.len() - width.min(buf.len()));
+    for &digit in &buf[start..] {
+        out.push(char::from(digit));
     }
 }
 
@@ -126,6 +152,12 @@ mod tests {
             Timestamp(951_827_696_789_012_345).to_rfc3339(0),
             "2000-02-29T12:34:56Z"
         );
+        // Fractions keep their leading zeros.
+        assert_eq!(
+            Timestamp(5_000_000).to_rfc3339(3),
+            "1970-01-01T00:00:00.005Z"
+        );
+        assert_eq!(Timestamp(7).to_rfc3339(9), "1970-01-01T00:00:00.000000007Z");
         // 2026-11-21T19:04:05Z.
         assert_eq!(
             Timestamp::from_millis(1_795_287_845_000).to_rfc3339(3),
