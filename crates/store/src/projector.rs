@@ -16,8 +16,28 @@ use rustc_hash::FxHashMap as HashMap;
 use sqlx::AnyConnection;
 use std::collections::BTreeMap;
 
-/// Rows per multi-row statement (well under both databases' parameter limits).
-const ROWS_PER_STATEMENT: usize = 200;
+/// Rows per multi-row statement, at most (well under both databases' parameter limits).
+const ROWS_PER_STATEMENT: usize = 256;
+
+/// Splits rows into statements of `ROWS_PER_STATEMENT` rows, then of powers of two, so
+/// that a table is only ever written with one of nine statement texts, which stay in
+/// the connection's prepared-statement cache. (Any row count at all would mean a new
+/// text, parsed and planned again, in almost every round.)
+fn statement_chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
+    std::iter::from_fn(move || {
+        if rows.is_empty() {
+            return None;
+        }
+        let size = if rows.len() >= ROWS_PER_STATEMENT {
+            ROWS_PER_STATEMENT
+        } else {
+            1 << rows.len().ilog2()
+        };
+        let (chunk, rest) = rows.split_at(size);
+        rows = rest;
+        Some(chunk)
+    })
+}
 
 #[derive(Debug)]
 pub struct Projector {
@@ -290,22 +310,22 @@ impl Projector {
             .iter()
             .filter_map(|id| self.orders.get(id))
             .collect();
-        for chunk in orders.chunks(ROWS_PER_STATEMENT) {
+        for chunk in statement_chunks(&orders) {
             upsert_orders(&mut tx, dialect, chunk).await?;
         }
-        for chunk in self.trades.chunks(ROWS_PER_STATEMENT) {
+        for chunk in statement_chunks(&self.trades) {
             insert_trades(&mut tx, dialect, chunk).await?;
         }
         let transfers: Vec<&TransferRow> = self.transfers.values().collect();
-        for chunk in transfers.chunks(ROWS_PER_STATEMENT) {
+        for chunk in statement_chunks(&transfers) {
             upsert_transfers(&mut tx, dialect, chunk).await?;
         }
         let balances: Vec<&BalanceRow> = self.balances.values().collect();
-        for chunk in balances.chunks(ROWS_PER_STATEMENT) {
+        for chunk in statement_chunks(&balances) {
             upsert_balances(&mut tx, dialect, chunk).await?;
         }
         let candles: Vec<(&(u32, Interval, u64), &Candle)> = self.candles.iter().collect();
-        for chunk in candles.chunks(ROWS_PER_STATEMENT) {
+        for chunk in statement_chunks(&candles) {
             upsert_candles(&mut tx, dialect, chunk).await?;
         }
         sqlx::query(
@@ -522,6 +542,17 @@ async fn upsert_candles(
 #[cfg(test)]
 mod tests {
     use crate::Dialect;
+
+    #[test]
+    fn statements_take_full_chunks_then_powers_of_two() {
+        let rows: Vec<u32> = (0..700).collect();
+        let sizes: Vec<usize> = super::statement_chunks(&rows).map(<[u32]>::len).collect();
+        assert_eq!(sizes, [256, 256, 128, 32, 16, 8, 4]);
+        let joined: Vec<u32> = super::statement_chunks(&rows).flatten().copied().collect();
+        assert_eq!(joined, rows, "every row once, in order");
+        assert_eq!(super::statement_chunks::<u32>(&[]).count(), 0);
+        assert_eq!(super::statement_chunks(&[1]).count(), 1);
+    }
 
     #[test]
     fn placeholders_number_in_order() {
