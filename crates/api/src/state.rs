@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{Notify, oneshot, watch};
 
 /// Faucet limits: the largest amount per request, per asset code.
 #[derive(Debug, Clone, Default)]
@@ -107,6 +107,8 @@ pub struct Inner {
     pub market: RwLock<MarketData>,
     pub hub: Hub,
     pub projected: watch::Receiver<u64>,
+    /// Asks the projector to write what it has gathered at once: a reader waits for it.
+    pub read_flush: Arc<Notify>,
     pub jwt: Jwt,
     limiter: RateLimiter,
     /// Owners the engine knows, so that a first order opens the account first.
@@ -160,6 +162,7 @@ impl AppState {
         engine: &Engine,
         market: MarketData,
         projected: watch::Receiver<u64>,
+        read_flush: Arc<Notify>,
         jwt_secret: &[u8],
         known_owners: impl IntoIterator<Item = u64>,
     ) -> AppState {
@@ -170,6 +173,7 @@ impl AppState {
             market: RwLock::new(market),
             hub: Hub::new(ws_connections_max),
             projected,
+            read_flush,
             jwt: Jwt::new(jwt_secret),
             limiter,
             known_owners: Mutex::new(known_owners.into_iter().collect()),
@@ -384,7 +388,8 @@ impl AppState {
     }
 
     /// Waits (briefly) until the read models include everything acknowledged so far,
-    /// so that a read right after a write sees it.
+    /// so that a read right after a write sees it. The projector is asked to write at
+    /// once rather than at the end of its round.
     pub async fn wait_for_reads(&self) {
         let target = self.venue.health().released_seq;
         let mut projected = self.projected.clone();
@@ -394,6 +399,7 @@ impl AppState {
             if *projected.borrow_and_update() >= target {
                 return;
             }
+            self.read_flush.notify_one();
             tokio::select! {
                 changed = projected.changed() => if changed.is_err() { return },
                 () = &mut deadline => return,

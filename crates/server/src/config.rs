@@ -46,8 +46,8 @@ pub struct DataConfig {
     pub database_url: String,
     /// PostgreSQL schema for the tables (empty: the connection's default).
     pub database_schema: String,
-    /// Under load, read-model writes are gathered for at least this long per
-    /// transaction; an idle venue writes at once.
+    /// Under load, read-model writes are gathered for up to this long per transaction;
+    /// an idle venue writes at once, and so does a request that reads its own write.
     pub projection_interval_ms: u64,
 }
 
@@ -218,7 +218,7 @@ impl Config {
                 dir: PathBuf::from("data"),
                 database_url: String::new(),
                 database_schema: String::new(),
-                projection_interval_ms: 50,
+                projection_interval_ms: 200,
             },
             journal: JournalConfig {
                 fsync: "batch".to_string(),

@@ -22,7 +22,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{Notify, mpsc, watch};
 
 /// Hands released batches to the dispatcher; blocks (backpressure) when it lags.
 struct ChannelSink(mpsc::Sender<Batch>);
@@ -118,12 +118,14 @@ async fn ensure_admin(store: &Store, admin_password: Option<String>) -> anyhow::
 /// A round gathers batches until `interval` has passed since the previous write began
 /// (or `ROUND_MAX` events), so under load an order placed and filled within a round is
 /// written once, and the database sees few large transactions; an idle projector
-/// writes the first batch at once.
+/// writes the first batch at once, and a reader waiting for its own write (`flush`)
+/// ends the round early.
 async fn run_projector(
     mut projector: Projector,
     mut input: mpsc::Receiver<Batch>,
     projected: watch::Sender<u64>,
     interval: Duration,
+    flush: Arc<Notify>,
 ) {
     const ROUND_MAX: usize = 50_000;
     let mut last_write = tokio::time::Instant::now() - interval;
@@ -133,15 +135,19 @@ async fn run_projector(
             projector.apply(released);
         }
         applied += batch.len();
-        let deadline = last_write + interval;
+        let mut deadline = last_write + interval;
         while applied < ROUND_MAX {
             let next = if tokio::time::Instant::now() >= deadline {
                 input.try_recv().ok()
             } else {
-                tokio::time::timeout_at(deadline, input.recv())
-                    .await
-                    .ok()
-                    .flatten()
+                tokio::select! {
+                    next = tokio::time::timeout_at(deadline, input.recv()) => next.ok().flatten(),
+                    () = flush.notified() => {
+                        // Take what has arrived, then write.
+                        deadline = tokio::time::Instant::now();
+                        input.try_recv().ok()
+                    }
+                }
             };
             let Some(batch) = next else { break };
             for released in batch.iter() {
@@ -417,11 +423,13 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
     }
     let projector = Projector::open(store.clone()).await?;
     let (projected_watch_tx, projected_watch) = watch::channel(projector.projected_seq());
+    let read_flush = Arc::new(Notify::new());
     let projector_task = tokio::spawn(run_projector(
         projector,
         projector_rx,
         projected_watch_tx,
         Duration::from_millis(config.data.projection_interval_ms),
+        read_flush.clone(),
     ));
 
     let recovery_dir = dir.clone();
@@ -564,6 +572,7 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         &catalog_engine,
         market,
         projected_watch,
+        read_flush,
         jwt_secret.as_bytes(),
         known_owners,
     );

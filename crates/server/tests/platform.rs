@@ -521,3 +521,57 @@ async fn the_production_profile_closes_registration_and_the_faucet() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_after_a_write_does_not_wait_for_the_projection_round() {
+    // Rounds of ten minutes: only the reader's request gets its write made in time.
+    let server = TestServer::start("read-flush", Db::Sqlite, |config| {
+        config.data.projection_interval_ms = 600_000;
+    })
+    .await
+    .unwrap();
+    let (dave, _, _) = server.register("dave").await;
+    server.faucet(&dave, "USD", "1000").await;
+    let mut http = server.http().await;
+    let order = json!({"symbol": "ETH-USD", "side": "buy", "type": "limit", "price": "3400.00", "quantity": "0.1"});
+    let placed = http
+        .json("POST", "/api/v1/orders", Some(&dave), Some(&order))
+        .await
+        .unwrap();
+    assert_eq!(
+        placed.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&placed.body)
+    );
+    let id = s(&placed.data()["id"]).to_string();
+    let fetched = http
+        .json("GET", &format!("/api/v1/orders/{id}"), Some(&dave), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        fetched.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&fetched.body)
+    );
+    assert_eq!(s(&fetched.data()["status"]), "open");
+    let second = http
+        .json("POST", "/api/v1/orders", Some(&dave), Some(&order))
+        .await
+        .unwrap()
+        .data();
+    let open = http
+        .json("GET", "/api/v1/orders?status=open", Some(&dave), None)
+        .await
+        .unwrap()
+        .data();
+    let ids: Vec<&str> = open["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| s(&o["id"]))
+        .collect();
+    assert!(ids.contains(&s(&second["id"])), "{open}");
+    server.stop().await;
+}
