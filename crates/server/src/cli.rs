@@ -44,7 +44,8 @@ pub enum Command {
     #[command(subcommand)]
     Journal(JournalCommand),
     /// Load-test a venue: `rest` and `ws` place orders from many clients, `fanout`
-    /// measures WebSocket delivery to many subscribers (see docs/cli.md).
+    /// measures WebSocket delivery to many subscribers, `loopback` the machine's own
+    /// floor for that fan-out (see docs/cli.md).
     Bench(BenchArgs),
     /// Recover the data directory and write a snapshot at its last command. The venue
     /// must not be running.
@@ -108,7 +109,7 @@ pub struct UserAddArgs {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// `rest`, `ws` or `fanout`.
+    /// `rest`, `ws`, `fanout` or `loopback`.
     pub mode: String,
     /// A running venue (http://HOST:PORT). Without it, a venue is started on a
     /// temporary data directory and stopped afterwards.
@@ -120,10 +121,10 @@ pub struct BenchArgs {
     /// How long to load the venue, in seconds.
     #[arg(long, default_value_t = 10)]
     pub duration: u64,
-    /// WebSocket subscribers (fanout).
+    /// WebSocket subscribers (fanout), or sockets (loopback).
     #[arg(long, default_value_t = 1_000)]
     pub subscribers: usize,
-    /// Trades per second to publish (fanout).
+    /// Trades per second to publish (fanout), or messages per second (loopback).
     #[arg(long, default_value_t = 100)]
     pub rate: u32,
     /// Keep the market simulator running in the started venue.
