@@ -116,21 +116,25 @@ pub fn format_decimal(raw: u64, scale: u8) -> String {
 }
 
 pub(crate) fn write_decimal(f: &mut impl fmt::Write, raw: u64, scale: u8) -> fmt::Result {
-    // Digits from the right, without the formatting machinery: this runs for every
-    // price and quantity the API and the market data send. At most 20 integer digits,
-    // the point and `MAX_SCALE` fraction digits.
-    let mut buf = [0u8; 20 + 1 + MAX_SCALE as usize];
+    // Digit by digit, without the formatting machinery: this runs for every price and
+    // quantity the API and the market data send.
+    let mut buf = [0u8; 20];
+    if scale == 0 {
+        return f.write_str(digits(&mut buf, raw, 1));
+    }
+    let scale = scale.min(MAX_SCALE);
+    let divisor = 10u64.pow(u32::from(scale));
+    f.write_str(digits(&mut buf, raw / divisor, 1))?;
+    f.write_char('.')?;
+    f.write_str(digits(&mut buf, raw % divisor, usize::from(scale)))
+}
+
+/// `value` in decimal, zero-padded to at least `width` digits (at most 20), written
+/// into `buf`.
+pub(crate) fn digits(buf: &mut [u8; 20], value: u64, width: usize) -> &str {
+    buf.fill(b'0');
     let mut at = buf.len();
-    let mut rest = raw;
-    for _ in 0..scale.min(MAX_SCALE) {
-        at -= 1;
-        buf[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-    }
-    if scale > 0 {
-        at -= 1;
-        buf[at] = b'.';
-    }
+    let mut rest = value;
     loop {
         at -= 1;
         buf[at] = b'0' + (rest % 10) as u8;
@@ -139,7 +143,8 @@ pub(crate) fn write_decimal(f: &mut impl fmt::Write, raw: u64, scale: u8) -> fmt
             break;
         }
     }
-    f.write_str(std::str::from_utf8(&buf[at..]).map_err(|_| fmt::Error)?)
+    let start = at.min(buf.len() - width.min(buf.len()));
+    std::str::from_utf8(&buf[start..]).expect("ASCII digits")
 }
 
 #[cfg(test)]

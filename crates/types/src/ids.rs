@@ -104,21 +104,7 @@ impl Timestamp {
 
 /// Appends `value` in decimal, zero-padded to at least `width` digits.
 fn push_digits(out: &mut String, value: u64, width: usize) {
-    let mut buf = [b'0'; 20];
-    let mut at = buf.len();
-    let mut rest = value;
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    let start = at.min(buf.len() - width.min(buf.len()));
-    for &digit in &buf[start..] {
-        out.push(char::from(digit));
-    }
+    out.push_str(crate::decimal::digits(&mut [0; 20], value, width));
 }
 
 /// The proleptic Gregorian date of a day count since 1970-01-01 (after Howard
