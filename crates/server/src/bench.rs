@@ -6,6 +6,8 @@
 //!   round-trip latency of each order (from sending the request to reading the
 //!   acknowledgement, which comes only once the order is durable).
 //! - `ws`: the same over the WebSocket (`op: place`), one order in flight per connection.
+//! - `healthz`: the same clients without users, each sending `GET /healthz`: the HTTP
+//!   stack (middleware included) with nothing behind it, the floor under `rest`.
 //! - `fanout`: many WebSocket subscribers to one trades topic while orders that trade
 //!   are placed at a fixed rate; prints the publish-to-receive latency of every
 //!   delivery (the server stamps each message when it publishes it).
@@ -205,10 +207,40 @@ fn merge(outcomes: Vec<Outcome>) -> Outcome {
     total
 }
 
-fn report(mode: &str, clients: usize, elapsed: Duration, outcome: &Outcome) {
+/// What the load clients send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Load {
+    /// `POST /api/v1/orders`.
+    Rest,
+    /// `op: place` on a WebSocket.
+    WebSocket,
+    /// `GET /healthz`: the HTTP stack with no work behind it.
+    Healthz,
+}
+
+impl Load {
+    fn name(self) -> &'static str {
+        match self {
+            Load::Rest => "rest",
+            Load::WebSocket => "websocket",
+            Load::Healthz => "healthz",
+        }
+    }
+
+    /// What is counted, and what happens to it.
+    fn unit(self) -> (&'static str, &'static str) {
+        match self {
+            Load::Rest | Load::WebSocket => ("orders", "acknowledged"),
+            Load::Healthz => ("requests", "answered"),
+        }
+    }
+}
+
+fn report(load: Load, clients: usize, elapsed: Duration, outcome: &Outcome) {
     let h = &outcome.latency;
+    let (mode, (unit, verb)) = (load.name(), load.unit());
     println!(
-        "{mode}: {clients} clients, {:.1} s: {} orders acknowledged, {:.0} orders/s; round trip p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms",
+        "{mode}: {clients} clients, {:.1} s: {} {unit} {verb}, {:.0} {unit}/s; round trip p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms",
         elapsed.as_secs_f64(),
         outcome.ok,
         outcome.ok as f64 / elapsed.as_secs_f64(),
@@ -222,19 +254,25 @@ fn report(mode: &str, clients: usize, elapsed: Duration, outcome: &Outcome) {
     }
 }
 
+/// One REST client: orders with `token`, or, without one, `GET /healthz`.
 async fn rest_client(
     addr: SocketAddr,
-    token: String,
+    token: Option<String>,
     first_buy: bool,
     until: Instant,
 ) -> anyhow::Result<Outcome> {
     let mut http = Http::connect(addr).await?;
-    let auth = format!("Bearer {token}");
+    let auth = token.as_ref().map(|t| format!("Bearer {t}"));
     let bodies = [order_body("buy"), order_body("sell")];
-    let headers = [
-        ("Authorization", auth.as_str()),
+    let order_headers = [
+        ("Authorization", auth.as_deref().unwrap_or_default()),
         ("Content-Type", "application/json"),
     ];
+    let (method, path, headers, expected): (_, _, &[(&str, &str)], _) = if auth.is_some() {
+        ("POST", "/api/v1/orders", &order_headers, 201)
+    } else {
+        ("GET", "/healthz", &[], 200)
+    };
     let mut outcome = Outcome {
         ok: 0,
         errors: BTreeMap::new(),
@@ -242,14 +280,12 @@ async fn rest_client(
     };
     let mut n = usize::from(!first_buy);
     while Instant::now() < until {
-        let body = &bodies[n % 2];
+        let body = auth.is_some().then(|| bodies[n % 2].as_bytes());
         n += 1;
         let started = Instant::now();
-        let response = http
-            .send("POST", "/api/v1/orders", &headers, Some(body.as_bytes()))
-            .await?;
+        let response = http.send(method, path, headers, body).await?;
         let elapsed = started.elapsed().as_nanos() as u64;
-        if response.status == 201 {
+        if response.status == expected {
             outcome.ok += 1;
             let _ = outcome.latency.record(elapsed.max(1));
         } else {
@@ -317,18 +353,24 @@ async fn ws_client(
     Ok(outcome)
 }
 
-async fn load(addr: SocketAddr, options: &BenchOptions, websocket: bool) -> anyhow::Result<()> {
-    let users = make_users(addr, options.clients).await?;
+async fn load(addr: SocketAddr, options: &BenchOptions, load: Load) -> anyhow::Result<()> {
+    let tokens: Vec<Option<String>> = if load == Load::Healthz {
+        vec![None; options.clients]
+    } else {
+        make_users(addr, options.clients)
+            .await?
+            .into_iter()
+            .map(|user| Some(user.token))
+            .collect()
+    };
     let until = Instant::now() + options.duration;
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for (i, user) in users.into_iter().enumerate() {
-        let token = user.token;
+    for (i, token) in tokens.into_iter().enumerate() {
         tasks.push(tokio::spawn(async move {
-            if websocket {
-                ws_client(addr, token, i % 2 == 0, until).await
-            } else {
-                rest_client(addr, token, i % 2 == 0, until).await
+            match (load, token) {
+                (Load::WebSocket, Some(token)) => ws_client(addr, token, i % 2 == 0, until).await,
+                (_, token) => rest_client(addr, token, i % 2 == 0, until).await,
             }
         }));
     }
@@ -337,12 +379,7 @@ async fn load(addr: SocketAddr, options: &BenchOptions, websocket: bool) -> anyh
         outcomes.push(task.await.context("a client task failed")??);
     }
     let elapsed = started.elapsed();
-    report(
-        if websocket { "websocket" } else { "rest" },
-        options.clients,
-        elapsed,
-        &merge(outcomes),
-    );
+    report(load, options.clients, elapsed, &merge(outcomes));
     Ok(())
 }
 
@@ -796,8 +833,9 @@ pub fn run(mode: &str, options: &BenchOptions) -> anyhow::Result<()> {
         .build()?;
     let result = runtime.block_on(async {
         match mode {
-            "rest" => load(addr, options, false).await,
-            "ws" => load(addr, options, true).await,
+            "rest" => load(addr, options, Load::Rest).await,
+            "ws" => load(addr, options, Load::WebSocket).await,
+            "healthz" => load(addr, options, Load::Healthz).await,
             "fanout" => fanout(addr, options).await,
             other => bail!("unknown benchmark {other:?}"),
         }

@@ -43,9 +43,9 @@ pub enum Command {
     /// Read and check the journal.
     #[command(subcommand)]
     Journal(JournalCommand),
-    /// Load-test a venue: `rest` and `ws` place orders from many clients, `fanout`
-    /// measures WebSocket delivery to many subscribers, `loopback` the machine's own
-    /// floor for that fan-out (see docs/cli.md).
+    /// Load-test a venue: `rest` and `ws` place orders from many clients, `healthz`
+    /// measures the bare HTTP stack, `fanout` WebSocket delivery to many subscribers,
+    /// `loopback` the machine's own floor for that fan-out (see docs/cli.md).
     Bench(BenchArgs),
     /// Recover the data directory and write a snapshot at its last command. The venue
     /// must not be running.
@@ -109,7 +109,7 @@ pub struct UserAddArgs {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// `rest`, `ws`, `fanout` or `loopback`.
+    /// `rest`, `ws`, `healthz`, `fanout` or `loopback`.
     pub mode: String,
     /// A running venue (http://HOST:PORT). Without it, a venue is started on a
     /// temporary data directory and stopped afterwards.
