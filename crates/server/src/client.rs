@@ -18,16 +18,20 @@ pub struct Http {
 #[derive(Debug, Clone)]
 pub struct Response {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
+    /// The header lines as received, `Name: value` each ending in CRLF: one allocation
+    /// per response, searched when a header is asked for.
+    head: String,
     pub body: Vec<u8>,
 }
 
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then_some(value.trim())
+        })
     }
 
     pub fn json(&self) -> Value {
@@ -134,20 +138,21 @@ impl Http {
             .nth(1)
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| invalid(format!("bad status line {line:?}")))?;
-        let mut headers = Vec::new();
+        let mut head = String::new();
         let mut length: Option<usize> = None;
         let mut chunked = false;
         loop {
-            line.clear();
-            self.reader.read_line(&mut line).await?;
-            let header = line.trim_end();
+            let start = head.len();
+            self.reader.read_line(&mut head).await?;
+            let header = head[start..].trim_end();
             if header.is_empty() {
+                head.truncate(start);
                 break;
             }
             let (name, value) = header
                 .split_once(':')
                 .ok_or_else(|| invalid(format!("bad header {header:?}")))?;
-            let value = value.trim().to_string();
+            let value = value.trim();
             if name.eq_ignore_ascii_case("content-length") {
                 length = value.parse().ok();
             } else if name.eq_ignore_ascii_case("transfer-encoding")
@@ -155,7 +160,6 @@ impl Http {
             {
                 chunked = true;
             }
-            headers.push((name.to_string(), value));
         }
         let mut body = Vec::new();
         if chunked {
@@ -179,11 +183,7 @@ impl Http {
             body.resize(length, 0);
             self.reader.read_exact(&mut body).await?;
         }
-        Ok(Response {
-            status,
-            headers,
-            body,
-        })
+        Ok(Response { status, head, body })
     }
 }
 
