@@ -382,6 +382,11 @@ where
     S: futures_util::Sink<Message> + Unpin,
 {
     loop {
+        // Checked before every message too, so that a busy queue cannot put off a close.
+        if closer.is_closed() {
+            send_close(&mut sink, &closer).await;
+            return;
+        }
         tokio::select! {
             biased;
             outgoing = rx.recv() => {
@@ -819,6 +824,26 @@ mod tests {
             }
             other => panic!("expected a close frame last, got {other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn a_close_is_not_put_off_by_a_busy_queue() {
+        let (tx, rx) = mpsc::channel(4);
+        let closer = Arc::new(Closer::default());
+        for message in ["a", "b", "c", "d"] {
+            tx.send(Utf8Bytes::from_static(message)).await.unwrap();
+        }
+        closer.close("shutting down");
+        let mut sink = Recorder::default();
+        write_loop(&mut sink, rx, closer).await;
+        match sink.0.as_slice() {
+            [Message::Close(Some(frame))] => {
+                assert_eq!(frame.code, 1001);
+                assert_eq!(frame.reason.as_str(), "shutting down");
+            }
+            other => panic!("expected only the close frame, got {other:?}"),
+        }
+        drop(tx);
     }
 
     #[test]
