@@ -713,31 +713,50 @@ mod tests {
         assert_eq!(hub.connections(), 0);
     }
 
-    /// A socket whose peer has stopped reading: nothing can be written, ever.
-    struct Stuck;
+    /// A socket that records what is written to it, or, `stuck`, whose peer has stopped
+    /// reading: then nothing can be written, ever.
+    #[derive(Default)]
+    struct Recorder {
+        sent: Vec<Message>,
+        stuck: bool,
+    }
 
-    impl futures_util::Sink<Message> for Stuck {
+    impl Recorder {
+        fn ready(&self) -> Poll<Result<(), std::io::Error>> {
+            if self.stuck {
+                Poll::Pending
+            } else {
+                Poll::Ready(Ok(()))
+            }
+        }
+    }
+
+    impl futures_util::Sink<Message> for Recorder {
         type Error = std::io::Error;
         fn poll_ready(
             self: std::pin::Pin<&mut Self>,
             _: &mut std::task::Context<'_>,
         ) -> Poll<Result<(), Self::Error>> {
-            Poll::Pending
+            self.ready()
         }
-        fn start_send(self: std::pin::Pin<&mut Self>, _: Message) -> Result<(), Self::Error> {
+        fn start_send(
+            mut self: std::pin::Pin<&mut Self>,
+            item: Message,
+        ) -> Result<(), Self::Error> {
+            self.sent.push(item);
             Ok(())
         }
         fn poll_flush(
             self: std::pin::Pin<&mut Self>,
             _: &mut std::task::Context<'_>,
         ) -> Poll<Result<(), Self::Error>> {
-            Poll::Pending
+            self.ready()
         }
         fn poll_close(
             self: std::pin::Pin<&mut Self>,
             _: &mut std::task::Context<'_>,
         ) -> Poll<Result<(), Self::Error>> {
-            Poll::Pending
+            self.ready()
         }
     }
 
@@ -745,7 +764,14 @@ mod tests {
     async fn a_writer_stuck_on_a_client_that_stopped_reading_ends_when_told_to_close() {
         let (tx, rx) = mpsc::channel(4);
         let closer = Arc::new(Closer::default());
-        let writer = tokio::spawn(write_loop(Stuck, rx, closer.clone()));
+        let writer = tokio::spawn(write_loop(
+            Recorder {
+                sent: Vec::new(),
+                stuck: true,
+            },
+            rx,
+            closer.clone(),
+        ));
         tx.send(Utf8Bytes::from_static("{}")).await.unwrap();
         tokio::task::yield_now().await;
         assert!(!writer.is_finished(), "the write cannot finish");
@@ -754,39 +780,6 @@ mod tests {
             .await
             .expect("the writer gives up on the stuck client")
             .unwrap();
-    }
-
-    /// Collects what a writer writes.
-    #[derive(Default)]
-    struct Recorder(Vec<Message>);
-
-    impl futures_util::Sink<Message> for Recorder {
-        type Error = std::io::Error;
-        fn poll_ready(
-            self: std::pin::Pin<&mut Self>,
-            _: &mut std::task::Context<'_>,
-        ) -> Poll<Result<(), Self::Error>> {
-            Poll::Ready(Ok(()))
-        }
-        fn start_send(
-            mut self: std::pin::Pin<&mut Self>,
-            item: Message,
-        ) -> Result<(), Self::Error> {
-            self.0.push(item);
-            Ok(())
-        }
-        fn poll_flush(
-            self: std::pin::Pin<&mut Self>,
-            _: &mut std::task::Context<'_>,
-        ) -> Poll<Result<(), Self::Error>> {
-            Poll::Ready(Ok(()))
-        }
-        fn poll_close(
-            self: std::pin::Pin<&mut Self>,
-            _: &mut std::task::Context<'_>,
-        ) -> Poll<Result<(), Self::Error>> {
-            Poll::Ready(Ok(()))
-        }
     }
 
     #[tokio::test]
@@ -809,7 +802,7 @@ mod tests {
         write_loop(&mut sink, rx, closer).await;
         queued.await.unwrap();
         let texts: Vec<String> = sink
-            .0
+            .sent
             .iter()
             .filter_map(|m| match m {
                 Message::Text(t) => Some(t.to_string()),
@@ -817,7 +810,7 @@ mod tests {
             })
             .collect();
         assert_eq!(texts, ["a", "b"]);
-        match sink.0.last() {
+        match sink.sent.last() {
             Some(Message::Close(Some(frame))) => {
                 assert_eq!(frame.code, 1008);
                 assert_eq!(frame.reason.as_str(), "slow consumer: queue full");
@@ -836,7 +829,7 @@ mod tests {
         closer.close("shutting down");
         let mut sink = Recorder::default();
         write_loop(&mut sink, rx, closer).await;
-        match sink.0.as_slice() {
+        match sink.sent.as_slice() {
             [Message::Close(Some(frame))] => {
                 assert_eq!(frame.code, 1001);
                 assert_eq!(frame.reason.as_str(), "shutting down");

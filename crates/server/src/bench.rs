@@ -416,6 +416,7 @@ async fn fanout(addr: SocketAddr, options: &BenchOptions) -> anyhow::Result<()> 
     // The publisher: a sell rests, a buy takes it, `rate` times a second.
     let mut http = Http::connect(addr).await?;
     let (seller, buyer) = (users[0].token.clone(), users[1].token.clone());
+    let (sell, buy) = (order_body("sell"), order_body("buy"));
     let started = Instant::now();
     let mut trades = 0u64;
     let interval = Duration::from_secs_f64(1.0 / f64::from(options.rate.max(1)));
@@ -424,35 +425,33 @@ async fn fanout(addr: SocketAddr, options: &BenchOptions) -> anyhow::Result<()> 
         if let Some(wait) = due.checked_duration_since(Instant::now()) {
             tokio::time::sleep(wait).await;
         }
-        let sell = http
-            .json(
-                "POST",
-                "/api/v1/orders",
-                Some(&seller),
-                Some(&serde_json::from_str(&order_body("sell"))?),
-            )
-            .await?;
-        let buy = http
-            .json(
-                "POST",
-                "/api/v1/orders",
-                Some(&buyer),
-                Some(&serde_json::from_str(&order_body("buy"))?),
-            )
-            .await?;
-        if sell.status != 201 || buy.status != 201 {
-            bail!("publishing orders failed: {} {}", sell.code(), buy.code());
+        for (token, body) in [(&seller, &sell), (&buyer, &buy)] {
+            let auth = format!("Bearer {token}");
+            let headers = [
+                ("Authorization", auth.as_str()),
+                ("Content-Type", "application/json"),
+            ];
+            let placed = http
+                .send("POST", "/api/v1/orders", &headers, Some(body.as_bytes()))
+                .await?;
+            if placed.status != 201 {
+                bail!(
+                    "publishing orders failed: {} {}",
+                    placed.status,
+                    placed.code()
+                );
+            }
         }
         trades += 1;
     }
     // Let the last messages arrive, then stop the subscribers.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let expected = trades * options.subscribers as u64;
+    await_deliveries(&deliveries, expected).await;
     let _ = stop.send(true);
     let mut latency = new_histogram();
     for subscriber in subscribers {
         let _ = latency.add(&subscriber.await.context("a subscriber task failed")?);
     }
-    let expected = trades * options.subscribers as u64;
     println!(
         "fanout: {trades} trades to {} subscribers: {} of {expected} deliveries; publish-to-receive p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms",
         options.subscribers,
@@ -463,6 +462,15 @@ async fn fanout(addr: SocketAddr, options: &BenchOptions) -> anyhow::Result<()> 
         latency.max() as f64 / 1e6,
     );
     Ok(())
+}
+
+/// Waits until `expected` deliveries have been counted, at most two seconds: a message
+/// still missing then is reported as missing, not waited for.
+async fn await_deliveries(deliveries: &AtomicU64, expected: u64) {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while deliveries.load(Ordering::Relaxed) < expected && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
 
 /// The `published_ns` stamp of a message, if it has one.
@@ -783,12 +791,12 @@ fn loopback(options: &BenchOptions) -> anyhow::Result<()> {
         }
     });
     let sent = runtime.block_on(async {
-        while !publisher.is_finished() {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        let sent = tokio::task::spawn_blocking(move || publisher.join().unwrap_or(0))
+            .await
+            .unwrap_or(0);
+        await_deliveries(&deliveries, sent * options.subscribers as u64).await;
         let _ = stop.send(true);
-        publisher.join().unwrap_or(0)
+        sent
     });
     let mut latency = new_histogram();
     for task in tasks {
