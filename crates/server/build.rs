@@ -20,6 +20,7 @@ fn main() {
     for input in [
         "src",
         "index.html",
+        "docs.html",
         "package.json",
         "package-lock.json",
         "vite.config.ts",
@@ -58,8 +59,9 @@ fn main() {
     std::fs::write(out.join("web_assets.rs"), table).expect("write web_assets.rs");
 }
 
-/// Runs `npm install` when `node_modules` is missing or older than the lock file, then
-/// `vite build` into `dest`. None (with a warning) when npm is missing or fails.
+/// Runs `npm ci` (which installs exactly what the lock file says and never rewrites it)
+/// when `node_modules` is missing or older than the lock file, then `vite build` into
+/// `dest`. None (with a warning) when npm is missing or fails.
 fn build(web: &Path, dest: &Path) -> Option<PathBuf> {
     let modified = |p: &Path| {
         std::fs::metadata(p)
@@ -70,9 +72,9 @@ fn build(web: &Path, dest: &Path) -> Option<PathBuf> {
     if !installed.exists() || modified(&installed) < modified(&web.join("package-lock.json")) {
         let ok = run(
             Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
                 .current_dir(web),
-            "npm install",
+            "npm ci",
         );
         if !ok {
             return None;

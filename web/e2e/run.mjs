@@ -323,6 +323,30 @@ try {
     await waitFor("the equity of the funded account", async () => /^9\d,\d{3}\.\d{2}$/.test((await page.getByTestId("equity").locator(".ant-statistic-content").innerText()).trim()));
   });
 
+  await step("15-api-reference", async () => {
+    // The API reference the venue serves (Swagger UI, bundled, no internet), tried out
+    // against this venue with the session's token.
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem("bourse.session") ?? "{}").accessToken);
+    await page.goto(`${base}/api/v1/docs`);
+    await page.locator(".swagger-ui .info .title").filter({ hasText: "Bourse API" }).waitFor();
+    await page.getByRole("button", { name: "Authorize" }).first().click();
+    const bearer = page.locator(".dialog-ux .auth-container").filter({ hasText: "http, Bearer" });
+    await bearer.locator("input").fill(token);
+    await bearer.getByRole("button", { name: "Authorize", exact: true }).click();
+    await bearer.getByRole("button", { name: "Close" }).click();
+    const balances = page.locator("#operations-account-listBalances");
+    await balances.locator(".opblock-summary").click();
+    await balances.getByRole("button", { name: "Execute" }).click();
+    await balances.locator(".live-responses-table .response-col_status").filter({ hasText: "200" }).waitFor();
+    await balances.locator(".live-responses-table").scrollIntoViewIfNeeded();
+  });
+
+  await step("16-phone-api-reference", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/api/v1/docs`);
+    await page.locator(".swagger-ui .opblock-tag").first().waitFor();
+  });
+
   // The failed-load console lines repeat the responses listed above.
   // The one refusal the steps ask for: the wrong password in step 14.
   const unexpected = consoleErrors.filter((e) => !/WebSocket|^Failed to load resource|^401 POST \S+\/auth\/login$/.test(e));

@@ -40,7 +40,7 @@ function total(files) {
 }
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`.padStart(11);
-const entryKey = Object.keys(manifest).find((k) => manifest[k].isEntry);
+const entryKey = "index.html";
 const initial = closure(entryKey);
 const rows = [["first load (shell, router, UI kit)", total(initial), initial.size]];
 for (const key of manifest[entryKey].dynamicImports ?? []) {

@@ -1,6 +1,6 @@
 //! Authentication: HS256 access tokens, rotating refresh tokens, API keys, argon2id
 //! passwords, and the [`Auth`] extractor that turns a request's credentials into a
-//! [`Principal`].
+//! [`Actor`].
 //!
 //! Access tokens are verified strictly: exactly three parts, a header whose `alg` is
 //! `HS256` (so `none` and any other algorithm are refused before the signature is even
@@ -14,7 +14,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use bourse_store::Role;
+use bourse_service::{Actor, Code};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -36,13 +36,11 @@ pub fn sha256_hex(text: &str) -> String {
     hex(&Sha256::digest(text.as_bytes()))
 }
 
-/// Compares two strings in time that does not depend on where they differ.
+/// Compares two secrets (or their digests) in time that does not depend on where
+/// they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 /// A random password for generated accounts: 20 characters, about 119 bits.
@@ -81,8 +79,8 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 pub fn check_password(password: &str) -> Result<()> {
     let length = password.chars().count();
     if !(8..=128).contains(&length) {
-        return Err(ApiError::bad_request(
-            "WEAK_PASSWORD",
+        return Err(ApiError::new(
+            Code::WeakPassword,
             "a password has 8 to 128 characters",
         ));
     }
@@ -96,9 +94,10 @@ pub fn check_username(username: &str) -> Result<()> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
     if !valid {
-        return Err(ApiError::validation(
+        return Err(ApiError(bourse_service::ServiceError::field(
+            "username",
             "a username has 3 to 32 characters from letters, digits, '.', '_' and '-'",
-        ));
+        )));
     }
     Ok(())
 }
@@ -113,7 +112,14 @@ pub struct Claims {
     pub exp: u64,
     /// Always `access`.
     pub typ: String,
+    /// The session (refresh-token family) the token belongs to: ending the session
+    /// ends the token at once.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sid: String,
 }
+
+/// The longest a header `alg` or a token part may be before it is refused unread.
+const TOKEN_LEN_MAX: usize = 4_096;
 
 #[derive(Debug, Deserialize)]
 struct Header {
@@ -156,7 +162,10 @@ impl Jwt {
 
     /// Verifies a token; `now` in seconds since the Unix epoch.
     pub fn verify(&self, token: &str, now: u64) -> Result<Claims> {
-        let invalid = || ApiError::unauthorized("TOKEN_INVALID", "the access token is not valid");
+        let invalid = || ApiError::new(Code::TokenInvalid, "the access token is not valid");
+        if token.len() > TOKEN_LEN_MAX {
+            return Err(invalid());
+        }
         let mut parts = token.split('.');
         let (Some(raw_header), Some(payload), Some(signature), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -186,8 +195,8 @@ impl Jwt {
             return Err(invalid());
         }
         if claims.exp <= now {
-            return Err(ApiError::unauthorized(
-                "TOKEN_EXPIRED",
+            return Err(ApiError::new(
+                Code::TokenExpired,
                 "the access token has expired; refresh it",
             ));
         }
@@ -195,118 +204,10 @@ impl Jwt {
     }
 }
 
-/// What a key or token may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Scopes {
-    pub read: bool,
-    pub trade: bool,
-}
-
-impl Scopes {
-    pub const ALL: Scopes = Scopes {
-        read: true,
-        trade: true,
-    };
-
-    pub fn parse(text: &str) -> Option<Scopes> {
-        let mut scopes = Scopes {
-            read: false,
-            trade: false,
-        };
-        for scope in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            match scope {
-                "read" => scopes.read = true,
-                "trade" => scopes.trade = true,
-                _ => return None,
-            }
-        }
-        (scopes.read || scopes.trade).then_some(scopes)
-    }
-
-    pub fn to_list(self) -> Vec<String> {
-        let mut list = Vec::new();
-        if self.read {
-            list.push("read".to_string());
-        }
-        if self.trade {
-            list.push("trade".to_string());
-        }
-        list
-    }
-}
-
-/// Who is calling, and with what rights.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Principal {
-    pub user_id: u64,
-    pub role: Role,
-    pub scopes: Scopes,
-    pub via_api_key: bool,
-}
-
-impl Principal {
-    /// Reading one's own account needs the `read` scope.
-    pub fn require_read(&self) -> Result<()> {
-        if self.scopes.read {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(
-                "INSUFFICIENT_SCOPE",
-                "this API key lacks the `read` scope",
-            ))
-        }
-    }
-
-    /// Trading needs the `trade` scope and a trading role.
-    pub fn require_trade(&self) -> Result<()> {
-        if !self.scopes.trade {
-            return Err(ApiError::forbidden(
-                "INSUFFICIENT_SCOPE",
-                "this API key lacks the `trade` scope",
-            ));
-        }
-        if !matches!(self.role, Role::Admin | Role::Trader) {
-            return Err(ApiError::forbidden(
-                "FORBIDDEN",
-                format!("the {} role may not trade", self.role.as_str()),
-            ));
-        }
-        Ok(())
-    }
-
-    pub fn require_role(&self, allowed: &[Role]) -> Result<()> {
-        if allowed.contains(&self.role) {
-            return Ok(());
-        }
-        Err(ApiError::forbidden(
-            "FORBIDDEN",
-            format!(
-                "this needs one of the roles: {}",
-                allowed
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ))
-    }
-
-    /// Managing keys and passwords needs a session, not a key.
-    pub fn require_session(&self) -> Result<()> {
-        if self.via_api_key {
-            return Err(ApiError::forbidden(
-                "FORBIDDEN",
-                "this needs a logged-in session, not an API key",
-            ));
-        }
-        Ok(())
-    }
-}
-
 /// The authenticated caller. Extracting it authenticates the request (bearer token or
 /// API key) and applies the per-user rate limit.
 #[derive(Debug, Clone, Copy)]
-pub struct Auth(pub Principal);
+pub struct Auth(pub Actor);
 
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
@@ -334,14 +235,14 @@ impl FromRequestParts<AppState> for Auth {
             } else if let Some(key) = value.strip_prefix("ApiKey ") {
                 state.authenticate_api_key(key.trim()).await?
             } else {
-                return Err(ApiError::unauthorized(
-                    "UNAUTHORIZED",
+                return Err(ApiError::new(
+                    Code::Unauthorized,
                     "use `Authorization: Bearer <access token>` or `X-API-Key: <key>`",
                 ));
             }
         } else {
-            return Err(ApiError::unauthorized(
-                "UNAUTHORIZED",
+            return Err(ApiError::new(
+                Code::Unauthorized,
                 "this needs authentication",
             ));
         };
@@ -423,6 +324,7 @@ mod tests {
             iat: 100,
             exp,
             typ: "access".into(),
+            sid: "f".into(),
         }
     }
 
@@ -431,9 +333,9 @@ mod tests {
         let jwt = Jwt::new(b"secret");
         let token = jwt.sign(&claims(200));
         assert_eq!(jwt.verify(&token, 150).unwrap(), claims(200));
-        assert_eq!(jwt.verify(&token, 200).unwrap_err().code, "TOKEN_EXPIRED");
+        assert_eq!(jwt.verify(&token, 200).unwrap_err().code(), "TOKEN_EXPIRED");
         assert_eq!(
-            Jwt::new(b"other").verify(&token, 150).unwrap_err().code,
+            Jwt::new(b"other").verify(&token, 150).unwrap_err().code(),
             "TOKEN_INVALID"
         );
     }
@@ -449,7 +351,7 @@ mod tests {
             B64.encode(br#"{"alg":"none","typ":"JWT"}"#),
             parts[1]
         );
-        assert_eq!(jwt.verify(&none, 150).unwrap_err().code, "TOKEN_INVALID");
+        assert_eq!(jwt.verify(&none, 150).unwrap_err().code(), "TOKEN_INVALID");
         // A payload changed to admin, signature kept.
         let mut admin = claims(200);
         admin.role = "admin".into();
@@ -459,7 +361,10 @@ mod tests {
             B64.encode(serde_json::to_vec(&admin).unwrap()),
             parts[2]
         );
-        assert_eq!(jwt.verify(&forged, 150).unwrap_err().code, "TOKEN_INVALID");
+        assert_eq!(
+            jwt.verify(&forged, 150).unwrap_err().code(),
+            "TOKEN_INVALID"
+        );
         // Another algorithm, correctly "signed" with HS256 underneath.
         let hs512 = B64.encode(br#"{"alg":"HS512","typ":"JWT"}"#);
         let mut mac = jwt.mac();
@@ -470,12 +375,12 @@ mod tests {
             B64.encode(mac.finalize().into_bytes())
         );
         assert_eq!(
-            jwt.verify(&resigned, 150).unwrap_err().code,
+            jwt.verify(&resigned, 150).unwrap_err().code(),
             "TOKEN_INVALID"
         );
         for garbage in ["", "a.b", "a.b.c.d", "...", "x.y.z"] {
             assert_eq!(
-                jwt.verify(garbage, 150).unwrap_err().code,
+                jwt.verify(garbage, 150).unwrap_err().code(),
                 "TOKEN_INVALID",
                 "{garbage:?}"
             );
@@ -499,9 +404,8 @@ mod tests {
             Some(token.id)
         );
         assert!(parse_api_key("bk_short_x").is_none());
-        assert_eq!(Scopes::parse("read, trade"), Some(Scopes::ALL));
-        assert_eq!(Scopes::parse("read,admin"), None);
-        assert_eq!(Scopes::parse(""), None);
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd") && !constant_time_eq("abc", "ab"));
     }
 
     #[test]

@@ -1,14 +1,19 @@
-//! The release dispatcher: every batch of released commands updates the catalog and
-//! the market data, becomes WebSocket messages, and goes on to the projector. One task,
-//! in sequence order, so every consumer sees the same order.
+//! The release dispatcher: every batch of released commands updates the use cases'
+//! views (catalog, live accounts, market data), becomes WebSocket messages, and goes
+//! on to the projector. One task, in sequence order, so every consumer sees the same
+//! order.
 
+use crate::routes::market::{candle_dto, ticker_dto};
 use crate::state::AppState;
-use crate::ws::text;
+use crate::ws::protocol::{
+    BalanceMessage, BookMessage, CandleMessage, OrderEventKind, OrderMessage, ServerMessage,
+    TradeMessage,
+};
 use bourse_engine::{Event, OrderKind};
 use bourse_journal::Released;
 use bourse_market::Update;
-use bourse_types::{InstrumentId, Side};
-use serde_json::{Value, json};
+use bourse_service::{Catalog, Liquidity};
+use bourse_types::{OwnerId, Price, Qty};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
@@ -31,37 +36,27 @@ pub async fn run(
 
 /// Applies one batch to the in-memory views and publishes what changed.
 pub fn dispatch(state: &AppState, batch: &[Released]) {
-    for released in batch {
-        for event in &released.events {
-            match event {
-                Event::AssetListed(asset) => state
-                    .catalog
-                    .write()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .add_asset(*asset),
-                Event::InstrumentListed(instrument) => {
-                    state
-                        .catalog
-                        .write()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .add_instrument(*instrument);
-                }
-                Event::AccountOpened { owner } => state.note_owner(owner.0),
-                Event::Transfer(t) => state.note_owner(t.owner.0),
-                _ => {}
-            }
-        }
-    }
+    state.service.apply_released(batch);
     publish_market(state, batch);
     publish_private(state, batch);
+    if let Some(last) = batch.last() {
+        state.service.mark_dispatched(last.seq);
+    }
+}
+
+fn levels(instrument: &bourse_types::Instrument, levels: &[(Price, Qty)]) -> Vec<[String; 2]> {
+    levels
+        .iter()
+        .map(|(p, q)| [instrument.format_price(*p), instrument.format_qty(*q)])
+        .collect()
 }
 
 fn publish_market(state: &AppState, batch: &[Released]) {
     // The write lock is held while deltas are published, so that a book snapshot
     // (taken under the read lock) and the deltas after it can never interleave.
-    let mut market = state.market.write().unwrap_or_else(|e| e.into_inner());
+    let mut market = state.service.market_mut();
     let updates = market.apply(batch);
-    let catalog = state.catalog();
+    let catalog = state.service.catalog();
     let now = crate::now_rfc3339();
     let publish_ns = crate::state::now_nanos();
     for update in updates {
@@ -75,18 +70,13 @@ fn publish_market(state: &AppState, batch: &[Released]) {
                 if !state.hub.has_subscribers(&topic) {
                     continue;
                 }
-                let levels =
-                    |levels: &[(bourse_types::Price, bourse_types::Qty)]| -> Vec<[String; 2]> {
-                        levels
-                            .iter()
-                            .map(|(p, q)| [instrument.format_price(*p), instrument.format_qty(*q)])
-                            .collect()
-                    };
-                let message = json!({
-                    "type": "book_delta", "symbol": symbol, "seq": delta.seq,
-                    "bids": levels(&delta.bids), "asks": levels(&delta.asks),
+                let message = ServerMessage::BookDelta(BookMessage {
+                    bids: levels(instrument, &delta.bids),
+                    asks: levels(instrument, &delta.asks),
+                    symbol,
+                    seq: delta.seq,
                 });
-                state.hub.publish(&topic, text(&message));
+                state.hub.publish(&topic, message.text());
             }
             Update::Trade(trade) => {
                 let symbol = catalog.symbol_of(trade.instrument);
@@ -94,15 +84,16 @@ fn publish_market(state: &AppState, batch: &[Released]) {
                 if !state.hub.has_subscribers(&topic) {
                     continue;
                 }
-                let message = json!({
-                    "type": "trade", "symbol": symbol, "id": trade.id.0.to_string(),
-                    "price": catalog.price(trade.instrument, trade.price.raw()),
-                    "quantity": catalog.qty(trade.instrument, trade.qty.raw()),
-                    "side": trade.aggressor.as_str(),
-                    "time": trade.ts.to_rfc3339(3),
-                    "published_ns": publish_ns,
+                let message = ServerMessage::Trade(TradeMessage {
+                    id: trade.id.0.to_string(),
+                    price: catalog.price(trade.instrument, trade.price.raw()),
+                    quantity: catalog.qty(trade.instrument, trade.qty.raw()),
+                    side: trade.aggressor.into(),
+                    time: trade.ts.to_rfc3339(3),
+                    published_ns: publish_ns,
+                    symbol,
                 });
-                state.hub.publish(&topic, text(&message));
+                state.hub.publish(&topic, message.text());
             }
             Update::Candle {
                 instrument,
@@ -114,11 +105,12 @@ fn publish_market(state: &AppState, batch: &[Released]) {
                 if !state.hub.has_subscribers(&topic) {
                     continue;
                 }
-                let message = json!({
-                    "type": "candle", "symbol": symbol, "interval": interval.as_str(),
-                    "candle": crate::routes::market::candle_dto(&catalog, instrument, &candle),
+                let message = ServerMessage::Candle(CandleMessage {
+                    symbol,
+                    interval: interval.as_str().to_string(),
+                    candle: candle_dto(&catalog, instrument, &candle),
                 });
-                state.hub.publish(&topic, text(&message));
+                state.hub.publish(&topic, message.text());
             }
             Update::Ticker(instrument) => {
                 let symbol = catalog.symbol_of(instrument);
@@ -127,14 +119,8 @@ fn publish_market(state: &AppState, batch: &[Released]) {
                     continue;
                 }
                 if let Some(ticker) = market.ticker(instrument) {
-                    let mut value = serde_json::to_value(crate::routes::market::ticker_dto(
-                        &catalog, &ticker, &now,
-                    ))
-                    .unwrap_or(Value::Null);
-                    if let Value::Object(map) = &mut value {
-                        map.insert("type".to_string(), Value::from("ticker"));
-                    }
-                    state.hub.publish(&topic, text(&value));
+                    let message = ServerMessage::Ticker(ticker_dto(&catalog, &ticker, &now));
+                    state.hub.publish(&topic, message.text());
                 }
             }
             Update::Instrument(_) => {}
@@ -142,43 +128,59 @@ fn publish_market(state: &AppState, batch: &[Released]) {
     }
 }
 
-/// Order and balance messages for the owners involved.
+fn order_message(event: OrderEventKind, order: u64, symbol: String, time: &str) -> OrderMessage {
+    OrderMessage {
+        event,
+        order_id: order.to_string(),
+        symbol,
+        client_order_id: None,
+        side: None,
+        price: None,
+        quantity: None,
+        remaining_quantity: None,
+        trade_id: None,
+        fee: None,
+        liquidity: None,
+        reason: None,
+        time: time.to_string(),
+    }
+}
+
+fn publish_to(state: &AppState, owner: OwnerId, kind: &str, message: ServerMessage) {
+    let topic = format!("{kind}:{}", owner.0);
+    state.hub.publish(&topic, message.text());
+}
+
+fn listens(state: &AppState, owner: OwnerId, kind: &str) -> bool {
+    state.hub.has_subscribers(&format!("{kind}:{}", owner.0))
+}
+
+/// Order and balance messages for the owners involved (built only for owners someone
+/// listens to).
 fn publish_private(state: &AppState, batch: &[Released]) {
-    let catalog = state.catalog();
+    let catalog = state.service.catalog();
     for released in batch {
         let time_text = std::cell::OnceCell::new();
         let time = || time_text.get_or_init(|| released.ts.to_rfc3339(3)).as_str();
         for event in &released.events {
-            // Messages are built only for owners someone listens to.
-            let target = match event {
-                Event::OrderAccepted(a) => Some((a.owner.0, "orders")),
-                Event::OrderCancelled { owner, .. }
-                | Event::OrderExpired { owner, .. }
-                | Event::OrderAmended { owner, .. } => Some((owner.0, "orders")),
-                Event::Balance { owner, .. } => Some((owner.0, "balances")),
-                _ => None,
-            };
-            if let Some((owner, kind)) = target
-                && !state.hub.has_subscribers(&format!("{kind}:{owner}"))
-            {
-                continue;
-            }
-            let (owner, topic_kind, message) = match event {
-                Event::OrderAccepted(a) => {
+            match event {
+                Event::OrderAccepted(a) if listens(state, a.owner, "orders") => {
                     let (price, qty) = match a.kind {
                         OrderKind::Limit { price, qty } => (Some(price), Some(qty)),
                         OrderKind::Market { qty } => (None, Some(qty)),
                         OrderKind::MarketBudget { .. } => (None, None),
                     };
-                    let message = json!({
-                        "type": "order", "event": "accepted", "order_id": a.order.0.to_string(),
-                        "client_order_id": a.client_order_id.map(|c| c.to_string()),
-                        "symbol": catalog.symbol_of(a.instrument), "side": a.side.as_str(),
-                        "price": price.map(|p| catalog.price(a.instrument, p.raw())),
-                        "quantity": qty.map(|q| catalog.qty(a.instrument, q.raw())),
-                        "time": time(),
-                    });
-                    (a.owner.0, "orders", message)
+                    let mut message = order_message(
+                        OrderEventKind::Accepted,
+                        a.order.0,
+                        catalog.symbol_of(a.instrument),
+                        time(),
+                    );
+                    message.client_order_id = a.client_order_id.map(|c| c.to_string());
+                    message.side = Some(a.side.into());
+                    message.price = price.map(|p| catalog.price(a.instrument, p.raw()));
+                    message.quantity = qty.map(|q| catalog.qty(a.instrument, q.raw()));
+                    publish_to(state, a.owner, "orders", ServerMessage::Order(message));
                 }
                 Event::Trade(t) => {
                     for (owner, order, leaves, fee, liquidity, side) in [
@@ -187,7 +189,7 @@ fn publish_private(state: &AppState, batch: &[Released]) {
                             t.maker_order,
                             t.maker_leaves,
                             t.maker_fee,
-                            "maker",
+                            Liquidity::Maker,
                             t.aggressor.opposite(),
                         ),
                         (
@@ -195,27 +197,24 @@ fn publish_private(state: &AppState, batch: &[Released]) {
                             t.taker_order,
                             t.taker_leaves,
                             t.taker_fee,
-                            "taker",
+                            Liquidity::Taker,
                             t.aggressor,
                         ),
                     ] {
-                        if !state.hub.has_subscribers(&format!("orders:{}", owner.0)) {
+                        if !listens(state, owner, "orders") {
                             continue;
                         }
                         let message = fill_message(
                             &catalog,
-                            t.instrument,
                             t,
                             order.0,
-                            leaves.raw(),
-                            fee.raw(),
+                            (leaves, fee),
                             liquidity,
                             side,
                             time(),
                         );
-                        publish_to(state, owner.0, "orders", &message);
+                        publish_to(state, owner, "orders", ServerMessage::Order(message));
                     }
-                    continue;
                 }
                 Event::OrderCancelled {
                     order,
@@ -223,29 +222,32 @@ fn publish_private(state: &AppState, batch: &[Released]) {
                     instrument,
                     leaves,
                     reason,
-                } => (
-                    owner.0,
-                    "orders",
-                    json!({
-                        "type": "order", "event": "cancelled", "order_id": order.0.to_string(),
-                        "symbol": catalog.symbol_of(*instrument), "reason": reason.code(),
-                        "remaining_quantity": catalog.qty(*instrument, leaves.raw()), "time": time(),
-                    }),
-                ),
+                } if listens(state, *owner, "orders") => {
+                    let mut message = order_message(
+                        OrderEventKind::Cancelled,
+                        order.0,
+                        catalog.symbol_of(*instrument),
+                        time(),
+                    );
+                    message.reason = Some(reason.code().to_string());
+                    message.remaining_quantity = Some(catalog.qty(*instrument, leaves.raw()));
+                    publish_to(state, *owner, "orders", ServerMessage::Order(message));
+                }
                 Event::OrderExpired {
                     order,
                     owner,
                     instrument,
                     leaves,
-                } => (
-                    owner.0,
-                    "orders",
-                    json!({
-                        "type": "order", "event": "expired", "order_id": order.0.to_string(),
-                        "symbol": catalog.symbol_of(*instrument),
-                        "remaining_quantity": catalog.qty(*instrument, leaves.raw()), "time": time(),
-                    }),
-                ),
+                } if listens(state, *owner, "orders") => {
+                    let mut message = order_message(
+                        OrderEventKind::Expired,
+                        order.0,
+                        catalog.symbol_of(*instrument),
+                        time(),
+                    );
+                    message.remaining_quantity = Some(catalog.qty(*instrument, leaves.raw()));
+                    publish_to(state, *owner, "orders", ServerMessage::Order(message));
+                }
                 Event::OrderAmended {
                     order,
                     owner,
@@ -253,64 +255,60 @@ fn publish_private(state: &AppState, batch: &[Released]) {
                     price,
                     leaves,
                     ..
-                } => (
-                    owner.0,
-                    "orders",
-                    json!({
-                        "type": "order", "event": "amended", "order_id": order.0.to_string(),
-                        "symbol": catalog.symbol_of(*instrument),
-                        "price": catalog.price(*instrument, price.raw()),
-                        "remaining_quantity": catalog.qty(*instrument, leaves.raw()), "time": time(),
-                    }),
-                ),
+                } if listens(state, *owner, "orders") => {
+                    let mut message = order_message(
+                        OrderEventKind::Amended,
+                        order.0,
+                        catalog.symbol_of(*instrument),
+                        time(),
+                    );
+                    message.price = Some(catalog.price(*instrument, price.raw()));
+                    message.remaining_quantity = Some(catalog.qty(*instrument, leaves.raw()));
+                    publish_to(state, *owner, "orders", ServerMessage::Order(message));
+                }
                 Event::Balance {
                     owner,
                     asset,
                     available,
                     held,
-                } => (
-                    owner.0,
-                    "balances",
-                    json!({
-                        "type": "balance", "asset": catalog.code_of(*asset),
-                        "available": catalog.amount(*asset, available.raw()),
-                        "held": catalog.amount(*asset, held.raw()),
-                        "total": catalog.amount(*asset, available.raw().saturating_add(held.raw())),
-                        "time": time(),
-                    }),
-                ),
-                _ => continue,
-            };
-            publish_to(state, owner, topic_kind, &message);
+                } if listens(state, *owner, "balances") => {
+                    let message = BalanceMessage {
+                        asset: catalog.code_of(*asset),
+                        available: catalog.amount(*asset, available.raw()),
+                        held: catalog.amount(*asset, held.raw()),
+                        total: catalog.amount(*asset, available.raw().saturating_add(held.raw())),
+                        time: time().to_string(),
+                    };
+                    publish_to(state, *owner, "balances", ServerMessage::Balance(message));
+                }
+                _ => {}
+            }
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn fill_message(
-    catalog: &crate::catalog::Catalog,
-    instrument: InstrumentId,
+    catalog: &Catalog,
     trade: &bourse_engine::Trade,
     order: u64,
-    leaves: u64,
-    fee: u64,
-    liquidity: &str,
-    side: Side,
+    (leaves, fee): (Qty, bourse_types::Amount),
+    liquidity: Liquidity,
+    side: bourse_types::Side,
     time: &str,
-) -> Value {
-    json!({
-        "type": "order", "event": "fill", "order_id": order.to_string(), "trade_id": trade.id.0.to_string(),
-        "symbol": catalog.symbol_of(instrument), "side": side.as_str(),
-        "price": catalog.price(instrument, trade.price.raw()),
-        "quantity": catalog.qty(instrument, trade.qty.raw()),
-        "remaining_quantity": catalog.qty(instrument, leaves),
-        "fee": catalog.notional(instrument, fee), "liquidity": liquidity, "time": time,
-    })
-}
-
-fn publish_to(state: &AppState, owner: u64, kind: &str, message: &Value) {
-    let topic = format!("{kind}:{owner}");
-    if state.hub.has_subscribers(&topic) {
-        state.hub.publish(&topic, text(message));
-    }
+) -> OrderMessage {
+    let instrument = trade.instrument;
+    let mut message = order_message(
+        OrderEventKind::Fill,
+        order,
+        catalog.symbol_of(instrument),
+        time,
+    );
+    message.trade_id = Some(trade.id.0.to_string());
+    message.side = Some(side.into());
+    message.price = Some(catalog.price(instrument, trade.price.raw()));
+    message.quantity = Some(catalog.qty(instrument, trade.qty.raw()));
+    message.remaining_quantity = Some(catalog.qty(instrument, leaves.raw()));
+    message.fee = Some(catalog.notional(instrument, fee.raw()));
+    message.liquidity = Some(liquidity.as_str().to_string());
+    message
 }

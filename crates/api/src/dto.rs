@@ -1,13 +1,29 @@
-//! The API's request and response bodies: the contract, documented in the OpenAPI
-//! document. Money, prices and quantities are decimal strings; ids are strings (they
-//! may exceed what JSON numbers hold exactly); times are RFC 3339 in UTC, except where
-//! a field says milliseconds.
+//! The API's request and response bodies and query strings: the contract, documented
+//! in the OpenAPI document with the constraints the handlers check. Money, prices and
+//! quantities are decimal strings; ids are strings (they may exceed what JSON numbers
+//! hold exactly); times are RFC 3339 in UTC, except where a field says milliseconds.
 
+use bourse_engine::{OrderKind, OrderStatus};
+use bourse_store::Role;
+use bourse_types::{InstrumentStatus, Side, StpMode, TimeInForce};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
+
+/// The latest time, in milliseconds since the epoch, a request may name (the year
+/// 2286): far enough, and within what every JSON number and database holds.
+pub const TIME_MS_MAX: u64 = 10_000_000_000_000;
+
+/// The longest refresh token accepted.
+pub const REFRESH_TOKEN_LEN_MAX: usize = 256;
+
+/// A positive decimal number as the API takes it: digits, optionally a point and more
+/// digits, not all zero; no sign, exponent, spaces or grouping. (The schemas spell it
+/// out in each field; a test checks they agree with this.)
+pub const POSITIVE_DECIMAL_PATTERN: &str =
+    r"^([0-9]{0,19}[1-9][0-9]{0,19}(\.[0-9]{1,18})?|[0-9]{1,20}\.[0-9]{0,17}[1-9][0-9]{0,17})$";
 
 /// Every successful response.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Envelope<T> {
     /// Always true.
     pub success: bool,
@@ -18,7 +34,7 @@ pub struct Envelope<T> {
     pub timestamp: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Pagination {
     pub page: u32,
     pub limit: u32,
@@ -28,48 +44,297 @@ pub struct Pagination {
     pub has_prev: bool,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Paginated<T> {
     pub items: Vec<T>,
     pub pagination: Pagination,
 }
 
+/// An empty object, for answers with nothing to say.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Empty {}
+
 /// `page` (from 1) and `limit` (1 to 500, default 50).
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
+    /// The page, from 1 (default 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
+}
+
+// ------------------------------------------------------------------ enums
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SideDto {
+    Buy,
+    Sell,
+}
+
+impl From<SideDto> for Side {
+    fn from(side: SideDto) -> Side {
+        match side {
+            SideDto::Buy => Side::Buy,
+            SideDto::Sell => Side::Sell,
+        }
+    }
+}
+
+impl From<Side> for SideDto {
+    fn from(side: Side) -> SideDto {
+        match side {
+            Side::Buy => SideDto::Buy,
+            Side::Sell => SideDto::Sell,
+        }
+    }
+}
+
+/// What a client may place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderTypeDto {
+    Limit,
+    Market,
+}
+
+/// An order's kind as accepted: a market buy by quote amount is `market_budget`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderKindDto {
+    Limit,
+    Market,
+    MarketBudget,
+}
+
+impl From<&OrderKind> for OrderKindDto {
+    fn from(kind: &OrderKind) -> OrderKindDto {
+        match kind {
+            OrderKind::Limit { .. } => OrderKindDto::Limit,
+            OrderKind::Market { .. } => OrderKindDto::Market,
+            OrderKind::MarketBudget { .. } => OrderKindDto::MarketBudget,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum TimeInForceDto {
+    /// Good till cancelled (the default for limit orders).
+    Gtc,
+    /// Immediate or cancel (the default for market orders).
+    Ioc,
+    /// Fill or kill.
+    Fok,
+    /// Good till date: give `expire_at`.
+    Gtd,
+}
+
+impl From<TimeInForceDto> for TimeInForce {
+    fn from(tif: TimeInForceDto) -> TimeInForce {
+        match tif {
+            TimeInForceDto::Gtc => TimeInForce::Gtc,
+            TimeInForceDto::Ioc => TimeInForce::Ioc,
+            TimeInForceDto::Fok => TimeInForce::Fok,
+            TimeInForceDto::Gtd => TimeInForce::Gtd,
+        }
+    }
+}
+
+impl From<TimeInForce> for TimeInForceDto {
+    fn from(tif: TimeInForce) -> TimeInForceDto {
+        match tif {
+            TimeInForce::Gtc => TimeInForceDto::Gtc,
+            TimeInForce::Ioc => TimeInForceDto::Ioc,
+            TimeInForce::Fok => TimeInForceDto::Fok,
+            TimeInForce::Gtd => TimeInForceDto::Gtd,
+        }
+    }
+}
+
+/// Self-trade prevention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StpDto {
+    /// The incoming order's rest is cancelled (the default).
+    CancelNewest,
+    /// The resting order is cancelled and matching goes on.
+    CancelOldest,
+    /// Both are cancelled.
+    CancelBoth,
+}
+
+impl From<StpDto> for StpMode {
+    fn from(stp: StpDto) -> StpMode {
+        match stp {
+            StpDto::CancelNewest => StpMode::CancelNewest,
+            StpDto::CancelOldest => StpMode::CancelOldest,
+            StpDto::CancelBoth => StpMode::CancelBoth,
+        }
+    }
+}
+
+impl From<StpMode> for StpDto {
+    fn from(stp: StpMode) -> StpDto {
+        match stp {
+            StpMode::CancelNewest => StpDto::CancelNewest,
+            StpMode::CancelOldest => StpDto::CancelOldest,
+            StpMode::CancelBoth => StpDto::CancelBoth,
+        }
+    }
+}
+
+/// Where an order is in its life (docs/orders.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatusDto {
+    Open,
+    PartiallyFilled,
+    Filled,
+    Cancelled,
+    Expired,
+}
+
+impl From<OrderStatus> for OrderStatusDto {
+    fn from(status: OrderStatus) -> OrderStatusDto {
+        match status {
+            OrderStatus::Open => OrderStatusDto::Open,
+            OrderStatus::PartiallyFilled => OrderStatusDto::PartiallyFilled,
+            OrderStatus::Filled => OrderStatusDto::Filled,
+            OrderStatus::Cancelled => OrderStatusDto::Cancelled,
+            OrderStatus::Expired => OrderStatusDto::Expired,
+        }
+    }
+}
+
+/// Which orders a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatusQueryDto {
+    /// Open and partly filled orders.
+    Open,
+    /// Filled, cancelled and expired orders.
+    Closed,
+    /// Both (the default).
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LiquidityDto {
+    Maker,
+    Taker,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleDto {
+    /// Everything, including halting markets and managing users.
+    Admin,
+    /// Trades on their own account.
+    Trader,
+    /// Reads every account's orders and trades; cannot trade.
+    Compliance,
+    /// Reads every account's orders and trades; cannot trade.
+    Auditor,
+}
+
+impl From<RoleDto> for Role {
+    fn from(role: RoleDto) -> Role {
+        match role {
+            RoleDto::Admin => Role::Admin,
+            RoleDto::Trader => Role::Trader,
+            RoleDto::Compliance => Role::Compliance,
+            RoleDto::Auditor => Role::Auditor,
+        }
+    }
+}
+
+impl From<Role> for RoleDto {
+    fn from(role: Role) -> RoleDto {
+        match role {
+            Role::Admin => RoleDto::Admin,
+            Role::Trader => RoleDto::Trader,
+            Role::Compliance => RoleDto::Compliance,
+            Role::Auditor => RoleDto::Auditor,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InstrumentStatusDto {
+    Trading,
+    Halted,
+    Closed,
+}
+
+impl From<InstrumentStatusDto> for InstrumentStatus {
+    fn from(status: InstrumentStatusDto) -> InstrumentStatus {
+        match status {
+            InstrumentStatusDto::Trading => InstrumentStatus::Trading,
+            InstrumentStatusDto::Halted => InstrumentStatus::Halted,
+            InstrumentStatusDto::Closed => InstrumentStatus::Closed,
+        }
+    }
+}
+
+impl From<InstrumentStatus> for InstrumentStatusDto {
+    fn from(status: InstrumentStatus) -> InstrumentStatusDto {
+        match status {
+            InstrumentStatus::Trading => InstrumentStatusDto::Trading,
+            InstrumentStatus::Halted => InstrumentStatusDto::Halted,
+            InstrumentStatus::Closed => InstrumentStatusDto::Closed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeDto {
+    /// Read the account: balances, orders, fills.
+    Read,
+    /// Place, amend and cancel orders.
+    Trade,
 }
 
 // ------------------------------------------------------------------ auth
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "alice", "password": "correct horse"}))]
 pub struct Credentials {
     /// 3 to 32 characters: letters, digits, `.`, `_`, `-`.
+    #[schema(min_length = 3, max_length = 32, pattern = r"^[A-Za-z0-9._-]{3,32}$")]
     pub username: String,
     /// 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"refresh_token": "0123456789abcdef0123456789abcdef.c2VjcmV0"}))]
 pub struct RefreshRequest {
+    /// As handed out by login, registration or a previous refresh.
+    #[schema(max_length = 256)]
     pub refresh_token: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserDto {
     pub id: String,
     pub username: String,
-    /// `admin`, `trader`, `compliance` or `auditor`.
-    pub role: String,
+    pub role: RoleDto,
     pub disabled: bool,
     pub created_at: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TokenResponse {
     /// A short-lived bearer token for `Authorization: Bearer ...`.
     pub access_token: String,
@@ -84,30 +349,37 @@ pub struct TokenResponse {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"current_password": "correct horse", "new_password": "battery staple"}))]
 pub struct PasswordChange {
+    #[schema(max_length = 128)]
     pub current_password: String,
+    /// 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "my bot", "scopes": ["read", "trade"]}))]
 pub struct ApiKeyRequest {
-    /// A label, 1 to 64 characters.
+    /// A label, 1 to 64 characters, not all spaces.
+    #[schema(min_length = 1, max_length = 64, pattern = r"\S")]
     pub name: String,
-    /// Any of `read`, `trade`.
-    pub scopes: Vec<String>,
+    /// One or more of `read`, `trade`.
+    #[schema(min_items = 1, max_items = 2)]
+    pub scopes: Vec<ScopeDto>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiKeyDto {
     pub id: String,
     pub name: String,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<ScopeDto>,
     pub created_at: String,
     pub revoked_at: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApiKeyCreated {
     /// The key, shown this once: send it as `X-API-Key`.
     pub key: String,
@@ -116,7 +388,7 @@ pub struct ApiKeyCreated {
 
 // ------------------------------------------------------------------ account
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BalanceDto {
     pub asset: String,
     /// What may be spent or held.
@@ -128,103 +400,334 @@ pub struct BalanceDto {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"asset": "USD", "amount": "10000"}))]
 pub struct FaucetRequest {
+    /// An asset code, e.g. `USD`.
+    #[schema(pattern = r"^[A-Za-z0-9]{1,12}$")]
     pub asset: String,
     /// A positive decimal amount, at most the faucet's limit for the asset.
+    #[schema(
+        pattern = r"^([0-9]{0,19}[1-9][0-9]{0,19}(\.[0-9]{1,18})?|[0-9]{1,20}\.[0-9]{0,17}[1-9][0-9]{0,17})$"
+    )]
     pub amount: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferKindDto {
+    Deposit,
+    Withdrawal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferStatusDto {
+    Pending,
+    Posted,
+    Voided,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TransferDto {
     pub id: String,
     pub asset: String,
-    /// `deposit` or `withdrawal`.
-    pub kind: String,
+    pub kind: TransferKindDto,
     pub amount: String,
     pub posted_amount: Option<String>,
-    /// `pending`, `posted` or `voided`.
-    pub status: String,
+    pub status: TransferStatusDto,
     pub created_at: String,
     pub updated_at: String,
 }
 
 /// One of the caller's fills.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MyTradeDto {
     pub id: String,
     pub symbol: String,
     pub order_id: String,
     /// The caller's side.
-    pub side: String,
+    pub side: SideDto,
     pub price: String,
     pub quantity: String,
     /// Price times quantity, in the quote asset.
     pub value: String,
     /// The caller's fee, in the quote asset.
     pub fee: String,
-    /// `maker` or `taker`.
-    pub liquidity: String,
+    pub liquidity: LiquidityDto,
     pub time: String,
 }
 
 // ------------------------------------------------------------------ orders
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// `limit`: the one value of a limit order's `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum LimitType {
+    #[serde(rename = "limit")]
+    Limit,
+}
+
+/// `market`: the one value of a market order's `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum MarketType {
+    #[serde(rename = "market")]
+    Market,
+}
+
+/// `buy`: only buys may spend a quote amount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum BuySide {
+    #[serde(rename = "buy")]
+    Buy,
+}
+
+/// How long a market order may look for liquidity: it never rests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum MarketTimeInForceDto {
+    /// Immediate or cancel (the default): what does not trade at once is cancelled.
+    Ioc,
+    /// Fill or kill: trades in full at once, or not at all.
+    Fok,
+}
+
+impl From<MarketTimeInForceDto> for TimeInForce {
+    fn from(tif: MarketTimeInForceDto) -> TimeInForce {
+        match tif {
+            MarketTimeInForceDto::Ioc => TimeInForce::Ioc,
+            MarketTimeInForceDto::Fok => TimeInForce::Fok,
+        }
+    }
+}
+
+/// A limit order: trades at `price` or better; what does not trade rests (GTC, GTD)
+/// or is cancelled (IOC, FOK).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PlaceOrder {
-    /// For example `BTC-USD`.
-    pub symbol: String,
-    /// `buy` or `sell`.
-    pub side: String,
-    /// `limit` or `market`.
+#[schema(example = json!({"type": "limit", "symbol": "BTC-USD", "side": "buy", "price": "50000", "quantity": "0.01", "client_order_id": "my-order-1"}))]
+pub struct LimitOrder {
     #[serde(rename = "type")]
-    pub kind: String,
-    /// Required for limit orders.
-    pub price: Option<String>,
-    /// Required, except for a market buy that gives `quote_amount`.
-    pub quantity: Option<String>,
-    /// A market buy may spend a quote amount (fees included) instead of buying a quantity.
-    pub quote_amount: Option<String>,
-    /// `GTC` (limit default), `IOC` (market default), `FOK` or `GTD`.
-    pub time_in_force: Option<String>,
-    /// Refuse the order rather than let it take liquidity.
+    pub kind: LimitType,
+    /// For example `BTC-USD`.
+    #[schema(pattern = r"^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$")]
+    pub symbol: String,
+    pub side: SideDto,
+    /// A positive decimal on the instrument's tick.
+    #[schema(
+        pattern = r"^([0-9]{0,19}[1-9][0-9]{0,19}(\.[0-9]{1,18})?|[0-9]{1,20}\.[0-9]{0,17}[1-9][0-9]{0,17})$"
+    )]
+    pub price: String,
+    /// A positive decimal on the instrument's lot.
+    #[schema(
+        pattern = r"^([0-9]{0,19}[1-9][0-9]{0,19}(\.[0-9]{1,18})?|[0-9]{1,20}\.[0-9]{0,17}[1-9][0-9]{0,17})$"
+    )]
+    pub quantity: String,
+    /// `GTC` by default. `GTD` needs `expire_at`, and only it may have one.
+    pub time_in_force: Option<TimeInForceDto>,
+    /// Refuse the order rather than let it take liquidity (resting orders only).
     #[serde(default)]
     pub post_only: bool,
     /// Your own id, unique per account (1 to 36 of letters, digits, `._:-`).
+    #[schema(min_length = 1, max_length = 36, pattern = r"^[A-Za-z0-9._:-]{1,36}$")]
     pub client_order_id: Option<String>,
-    /// Self-trade prevention: `cancel_newest` (default), `cancel_oldest`, `cancel_both`.
-    pub stp: Option<String>,
-    /// For GTD: expiry in milliseconds since the Unix epoch.
+    pub stp: Option<StpDto>,
+    /// For GTD: expiry in milliseconds since the Unix epoch, in the future (at most
+    /// 10,000,000,000,000: the year 2286).
+    #[schema(minimum = 0, maximum = 10000000000000.0)]
     pub expire_at: Option<u64>,
+}
+
+/// A market order for a quantity: trades at the best prices available, never beyond
+/// the price band (its protection price).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"type": "market", "symbol": "BTC-USD", "side": "sell", "quantity": "0.01"}))]
+pub struct MarketOrder {
+    #[serde(rename = "type")]
+    pub kind: MarketType,
+    #[schema(pattern = r"^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$")]
+    pub symbol: String,
+    pub side: SideDto,
+    #[schema(
+        pattern = r"^([0-9]{0,19}[1-9][0-9]{0,19}(\.[0-9]{1,18})?|[0-9]{1,20}\.[0-9]{0,17}[1-9][0-9]{0,17})$"
+    )]
+    pub quantity: String,
+    /// `IOC` by default.
+    pub time_in_force: Option<MarketTimeInForceDto>,
+    #[schema(min_length = 1, max_length = 36, pattern = r"^[A-Za-z0-9._:-]{1,36}$")]
+    pub client_order_id: Option<String>,
+    pub stp: Option<StpDto>,
+}
+
+/// A market buy that spends a quote amount (fees included) instead of buying a
+/// quantity.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"type": "market", "symbol": "BTC-USD", "side": "buy", "quote_amount": "100"}))]
+pub struct MarketBudgetOrder {
+    #[serde(rename = "type")]
+    pub kind: MarketType,
+    #[schema(pattern = r"^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$")]
+    pub symbol: String,
+    pub side: BuySide,
+    /// How much of the quote asset to spend, at most.
+    #[schema(
+        pattern = r"^([0-9]{0,19}[1-9][0-9]{0,19}(\.[0-9]{1,18})?|[0-9]{1,20}\.[0-9]{0,17}[1-9][0-9]{0,17})$"
+    )]
+    pub quote_amount: String,
+    /// `IOC` by default.
+    pub time_in_force: Option<MarketTimeInForceDto>,
+    #[schema(min_length = 1, max_length = 36, pattern = r"^[A-Za-z0-9._:-]{1,36}$")]
+    pub client_order_id: Option<String>,
+    pub stp: Option<StpDto>,
+}
+
+/// An order to place: a limit order, a market order for a quantity, or a market buy
+/// for a quote amount, told apart by `type` and by `quote_amount`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+#[schema(example = json!({"type": "limit", "symbol": "BTC-USD", "side": "buy", "price": "50000", "quantity": "0.01", "client_order_id": "my-order-1"}))]
+pub enum PlaceOrder {
+    Limit(LimitOrder),
+    Market(MarketOrder),
+    MarketBudget(MarketBudgetOrder),
+}
+
+impl<'de> Deserialize<'de> for PlaceOrder {
+    /// Picks the shape from `type` (and `quote_amount`) first, so that an error names
+    /// the field that is wrong in that shape rather than "no variant matched".
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let Some(object) = value.as_object() else {
+            return Err(D::Error::custom("an order is a JSON object"));
+        };
+        let shape = match object.get("type").and_then(|t| t.as_str()) {
+            Some("limit") => serde_json::from_value(value).map(PlaceOrder::Limit),
+            Some("market") if object.contains_key("quote_amount") => {
+                serde_json::from_value(value).map(PlaceOrder::MarketBudget)
+            }
+            Some("market") => serde_json::from_value(value).map(PlaceOrder::Market),
+            Some(other) => {
+                return Err(D::Error::custom(format!(
+                    "type: `limit` or `market`, not {other:?}"
+                )));
+            }
+            None => return Err(D::Error::missing_field("type")),
+        };
+        shape.map_err(D::Error::custom)
+    }
+}
+
+impl PlaceOrder {
+    /// What the schema says and serde cannot: numeric bounds.
+    pub fn check(&self) -> Result<(), crate::error::ApiError> {
+        if let PlaceOrder::Limit(order) = self
+            && order.expire_at.is_some_and(|at| at > TIME_MS_MAX)
+        {
+            return Err(crate::error::ApiError(bourse_service::ServiceError::field(
+                "expire_at",
+                format!("expire_at is at most {TIME_MS_MAX}"),
+            )));
+        }
+        Ok(())
+    }
+
+    pub fn to_request(&self) -> bourse_service::PlaceOrder {
+        use bourse_service::OrderType;
+        let mut request = bourse_service::PlaceOrder {
+            symbol: String::new(),
+            side: Side::Buy,
+            order_type: OrderType::Limit,
+            price: None,
+            quantity: None,
+            quote_amount: None,
+            time_in_force: None,
+            post_only: false,
+            client_order_id: None,
+            stp: None,
+            expire_at_ms: None,
+        };
+        match self {
+            PlaceOrder::Limit(order) => {
+                request.symbol = order.symbol.clone();
+                request.side = order.side.into();
+                request.price = Some(order.price.clone());
+                request.quantity = Some(order.quantity.clone());
+                request.time_in_force = order.time_in_force.map(Into::into);
+                request.post_only = order.post_only;
+                request.client_order_id = order.client_order_id.clone();
+                request.stp = order.stp.map(Into::into);
+                request.expire_at_ms = order.expire_at;
+            }
+            PlaceOrder::Market(order) => {
+                request.symbol = order.symbol.clone();
+                request.side = order.side.into();
+                request.order_type = OrderType::Market;
+                request.quantity = Some(order.quantity.clone());
+                request.time_in_force = order.time_in_force.map(Into::into);
+                request.client_order_id = order.client_order_id.clone();
+                request.stp = order.stp.map(Into::into);
+            }
+            PlaceOrder::MarketBudget(order) => {
+                request.symbol = order.symbol.clone();
+                request.order_type = OrderType::Market;
+                request.quote_amount = Some(order.quote_amount.clone());
+                request.time_in_force = order.time_in_force.map(Into::into);
+                request.client_order_id = order.client_order_id.clone();
+                request.stp = order.stp.map(Into::into);
+            }
+        }
+        request
+    }
+}
+
+/// A field that may be left out but not sent as `null`.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+/// At least one field (the document says so with `minProperties`, set in `openapi.rs`).
+#[schema(example = json!({"price": "50100", "quantity": "0.005"}))]
 pub struct AmendOrder {
+    /// The new limit price.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(
+        nullable = false,
+        pattern = r"^([0-9]{0,19}[1-9][0-9]{0,19}(\.[0-9]{1,18})?|[0-9]{1,20}\.[0-9]{0,17}[1-9][0-9]{0,17})$"
+    )]
     pub price: Option<String>,
     /// The new remaining quantity. Lower at the same price keeps the order's place.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(
+        nullable = false,
+        pattern = r"^([0-9]{0,19}[1-9][0-9]{0,19}(\.[0-9]{1,18})?|[0-9]{1,20}\.[0-9]{0,17}[1-9][0-9]{0,17})$"
+    )]
     pub quantity: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FillDto {
     pub trade_id: String,
     pub price: String,
     pub quantity: String,
     pub fee: String,
-    /// `maker` or `taker`.
-    pub liquidity: String,
+    pub liquidity: LiquidityDto,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrderDto {
     pub id: String,
     pub client_order_id: Option<String>,
     pub symbol: String,
-    pub side: String,
-    /// `limit`, `market` or `market_budget`.
+    pub side: SideDto,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: OrderKindDto,
     pub price: Option<String>,
     pub quantity: Option<String>,
     pub quote_amount: Option<String>,
@@ -235,13 +738,12 @@ pub struct OrderDto {
     pub average_price: Option<String>,
     /// Fees paid, in the quote asset.
     pub fees: String,
-    /// `open`, `partially_filled`, `filled`, `cancelled` or `expired`.
-    pub status: String,
+    pub status: OrderStatusDto,
     /// Why it was cancelled (see the cancel reasons in docs/errors.md).
     pub reason: Option<String>,
-    pub time_in_force: String,
+    pub time_in_force: TimeInForceDto,
     pub post_only: bool,
-    pub stp: String,
+    pub stp: StpDto,
     pub expire_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
@@ -250,46 +752,70 @@ pub struct OrderDto {
     pub fills: Vec<FillDto>,
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OrderQuery {
+    /// Only orders on this symbol.
+    #[param(pattern = r"^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$")]
     pub symbol: Option<String>,
     /// `open`, `closed` or `all` (default).
-    pub status: Option<String>,
-    pub side: Option<String>,
+    #[param(inline)]
+    pub status: Option<OrderStatusQueryDto>,
+    #[param(inline)]
+    pub side: Option<SideDto>,
+    /// The page, from 1 (default 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SymbolQuery {
+    /// Only this symbol.
+    #[param(pattern = r"^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$")]
     pub symbol: Option<String>,
+    /// The page, from 1 (default 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CancelAllQuery {
+    /// Only orders on this symbol.
+    #[param(pattern = r"^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$")]
+    pub symbol: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CancelAllResponse {
     pub cancelled: Vec<String>,
 }
 
 // ------------------------------------------------------------------ market
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AssetDto {
     pub code: String,
     /// Decimal places of amounts.
     pub decimals: u8,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InstrumentDto {
     pub symbol: String,
     pub base: String,
     pub quote: String,
-    /// `trading`, `halted` or `closed`.
-    pub status: String,
+    pub status: InstrumentStatusDto,
     pub tick_size: String,
     pub lot_size: String,
     pub min_quantity: String,
@@ -304,7 +830,7 @@ pub struct InstrumentDto {
     pub reference_price: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TickerDto {
     pub symbol: String,
     pub last: Option<String>,
@@ -320,18 +846,18 @@ pub struct TickerDto {
     pub best_bid_quantity: Option<String>,
     pub best_ask: Option<String>,
     pub best_ask_quantity: Option<String>,
-    pub status: String,
+    pub status: InstrumentStatusDto,
     pub time: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DepthLevelDto {
     pub price: String,
     pub quantity: String,
     pub orders: u32,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DepthDto {
     pub symbol: String,
     /// Compare with the `seq` of WebSocket `book` deltas.
@@ -340,31 +866,66 @@ pub struct DepthDto {
     pub asks: Vec<DepthLevelDto>,
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DepthQuery {
     /// Levels per side, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub levels: Option<u32>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublicTradeDto {
     pub id: String,
     pub price: String,
     pub quantity: String,
     /// The taker's side.
-    pub side: String,
+    pub side: SideDto,
     pub time: String,
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LimitQuery {
     /// 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+/// A candle interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum IntervalDto {
+    #[serde(rename = "1m")]
+    OneMinute,
+    #[serde(rename = "5m")]
+    FiveMinutes,
+    #[serde(rename = "15m")]
+    FifteenMinutes,
+    #[serde(rename = "1h")]
+    OneHour,
+    #[serde(rename = "4h")]
+    FourHours,
+    #[serde(rename = "1d")]
+    OneDay,
+}
+
+impl From<IntervalDto> for bourse_market::Interval {
+    fn from(interval: IntervalDto) -> bourse_market::Interval {
+        use bourse_market::Interval;
+        match interval {
+            IntervalDto::OneMinute => Interval::M1,
+            IntervalDto::FiveMinutes => Interval::M5,
+            IntervalDto::FifteenMinutes => Interval::M15,
+            IntervalDto::OneHour => Interval::H1,
+            IntervalDto::FourHours => Interval::H4,
+            IntervalDto::OneDay => Interval::D1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CandleDto {
     /// Milliseconds since the Unix epoch.
     pub open_time: u64,
@@ -377,20 +938,24 @@ pub struct CandleDto {
     pub trades: u64,
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CandleQuery {
-    /// `1m`, `5m`, `15m`, `1h`, `4h` or `1d` (default `1m`).
-    pub interval: Option<String>,
+    /// Default `1m`.
+    #[param(inline)]
+    pub interval: Option<IntervalDto>,
     /// 1 to 1000 (default 200).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
-    /// Only candles that open at or before this time (milliseconds).
+    /// Only candles that open at or before this time (milliseconds since the epoch).
+    #[param(minimum = 0, maximum = 10000000000000.0)]
     pub end: Option<u64>,
 }
 
 // ------------------------------------------------------------------ system
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SequenceDto {
     /// Last command applied by the engine.
     pub applied: u64,
@@ -402,15 +967,26 @@ pub struct SequenceDto {
     pub projected: u64,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DependencyState {
+    /// Working.
+    Ok,
+    /// Not working, but the venue trades on without it (the read-model database).
+    Degraded,
+    /// Not working, and the venue cannot acknowledge commands (the journal).
+    Unavailable,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StatusDto {
     pub version: String,
     /// `demo` or `production`.
     pub profile: String,
     pub uptime_secs: u64,
-    /// `ok` or `unavailable`.
-    pub journal: String,
+    pub journal: DependencyState,
     pub journal_error: Option<String>,
+    pub database: DependencyState,
     pub sequence: SequenceDto,
     pub last_snapshot: Option<u64>,
     pub instruments: usize,
@@ -420,25 +996,47 @@ pub struct StatusDto {
     pub time: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HealthDto {
     /// `ok`, or why not.
     pub status: String,
+}
+
+/// One dependency of the venue, as readiness sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DependencyDto {
+    pub state: DependencyState,
+    /// What is wrong, when something is.
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReadinessDto {
+    /// `ok` when the venue takes orders, else why not.
+    pub status: String,
+    /// The journal: `ok` or `unavailable`.
+    pub journal: DependencyDto,
+    /// The read-model database: `ok`, or `degraded` while it does not answer.
+    pub database: DependencyDto,
+    /// The read models: `ok`, or `degraded` while they lag far behind.
+    pub read_models: DependencyDto,
 }
 
 // ------------------------------------------------------------------ admin
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"username": "carol", "role": "compliance"}))]
 pub struct CreateUser {
+    #[schema(min_length = 3, max_length = 32, pattern = r"^[A-Za-z0-9._-]{3,32}$")]
     pub username: String,
     /// Generated (and returned once) when absent.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: Option<String>,
-    /// `admin`, `trader`, `compliance` or `auditor`.
-    pub role: String,
+    pub role: RoleDto,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CreatedUser {
     pub user: UserDto,
     /// The generated password, when none was given: shown this once.
@@ -447,15 +1045,28 @@ pub struct CreatedUser {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+/// At least one field (the document says so with `minProperties`, set in `openapi.rs`).
+#[schema(example = json!({"disabled": true}))]
 pub struct UpdateUser {
-    pub role: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
+    pub role: Option<RoleDto>,
     /// A disabled user cannot log in, and their tokens and keys stop working.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     pub disabled: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "halted"}))]
 pub struct InstrumentStatusRequest {
-    /// `trading`, `halted` or `closed` (closing cancels every resting order).
-    pub status: String,
+    /// Closing cancels every resting order.
+    pub status: InstrumentStatusDto,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InstrumentStatusChanged {
+    pub symbol: String,
+    pub status: InstrumentStatusDto,
 }

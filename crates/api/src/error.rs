@@ -1,4 +1,4 @@
-//! The one error type of the API, rendered as the error envelope:
+//! The API's error: a use-case error rendered as the error envelope,
 //!
 //! ```json
 //! {"success": false, "data": null,
@@ -6,27 +6,25 @@
 //!  "request_id": "...", "timestamp": "..."}
 //! ```
 //!
-//! Internal errors are logged with their cause and never leak it to the client.
+//! with the HTTP status of its code. [`status`] maps every code a client can receive
+//! to exactly one status, with exhaustive matches: a new code cannot silently become a
+//! 400. Internal errors are logged with their cause and never leak it to the client.
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bourse_engine::RejectCode;
+use bourse_service::{Code, Detail, ErrorCode, ServiceError};
+use bourse_types::ValueError;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 pub type Result<T, E = ApiError> = std::result::Result<T, E>;
 
-#[derive(Debug, Clone)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
-    pub details: Option<Value>,
-    /// Seconds to wait, for 429 and 503.
-    pub retry_after: Option<u64>,
-}
+/// An error on its way to a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError(pub ServiceError);
 
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
@@ -49,206 +47,189 @@ pub struct ErrorBody {
     pub code: String,
     /// A human-readable explanation.
     pub message: String,
-    /// More about the error, when there is more (the existing order of a duplicate
-    /// client order id, the field that failed validation).
+    /// More about the error, when there is more: `{"field": ...}` for the field that
+    /// failed validation, `{"order_id": ...}` for the existing order of a duplicate
+    /// client order id.
     #[schema(value_type = Option<Object>)]
     pub details: Option<Value>,
 }
 
-impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-            details: None,
-            retry_after: None,
-        }
-    }
-
-    pub fn with_details(mut self, details: Value) -> ApiError {
-        self.details = Some(details);
-        self
-    }
-
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, code, message)
-    }
-
-    pub fn validation(message: impl Into<String>) -> ApiError {
-        ApiError::bad_request("VALIDATION_ERROR", message)
-    }
-
-    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, code, message)
-    }
-
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::FORBIDDEN, code, message)
-    }
-
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, code, message)
-    }
-
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::CONFLICT, code, message)
-    }
-
-    pub fn rate_limited(retry_after: u64) -> ApiError {
-        let mut error = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RATE_LIMITED",
-            "too many requests; slow down",
-        );
-        error.retry_after = Some(retry_after.max(1));
-        error
-    }
-
-    pub fn overloaded() -> ApiError {
-        let mut error = ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "OVERLOADED",
-            "the venue's command queue is full; retry shortly",
-        );
-        error.retry_after = Some(1);
-        error
-    }
-
-    pub fn journal_unavailable() -> ApiError {
-        let mut error = ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "JOURNAL_UNAVAILABLE",
-            "the journal cannot make commands durable; the command was not acknowledged \
-             (retry with the same client order id once the venue is back)",
-        );
-        error.retry_after = Some(5);
-        error
-    }
-
-    /// An internal failure: the cause is logged, the client gets a generic message.
-    pub fn internal(cause: impl std::fmt::Display) -> ApiError {
-        tracing::error!(%cause, "internal error");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "INTERNAL_ERROR",
-            "an internal error occurred",
-        )
-    }
-
-    /// An engine rejection with its HTTP status.
-    pub fn rejected(code: RejectCode) -> ApiError {
-        let status = match code {
-            RejectCode::UnknownOrder
-            | RejectCode::NotOwner
-            | RejectCode::UnknownAccount
-            | RejectCode::UnknownInstrument
-            | RejectCode::UnknownAsset
-            | RejectCode::UnknownTransfer => StatusCode::NOT_FOUND,
-            RejectCode::DuplicateClientOrderId
-            | RejectCode::DuplicateTransferId
-            | RejectCode::AccountExists
-            | RejectCode::DuplicateAsset
-            | RejectCode::DuplicateInstrument
-            | RejectCode::InstrumentHalted
-            | RejectCode::InstrumentClosed
-            | RejectCode::TooManyOpenOrders => StatusCode::CONFLICT,
-            RejectCode::AccountHalted | RejectCode::ReservedAccount => StatusCode::FORBIDDEN,
-            RejectCode::CapacityExceeded => StatusCode::SERVICE_UNAVAILABLE,
-            _ => StatusCode::BAD_REQUEST,
-        };
-        // Another user's order is reported as unknown: its existence is not the
-        // caller's business.
-        let code = if code == RejectCode::NotOwner {
-            RejectCode::UnknownOrder
-        } else {
-            code
-        };
-        ApiError::new(status, code.code(), reject_message(code))
-    }
-
-    pub fn into_envelope(self, request_id: &str) -> Response {
-        let body = ErrorEnvelope {
-            success: false,
-            data: None,
-            error: ErrorBody {
-                code: self.code.to_string(),
-                message: self.message,
-                details: self.details,
-            },
-            request_id: request_id.to_string(),
-            timestamp: crate::now_rfc3339(),
-        };
-        let mut response = (self.status, Json(body)).into_response();
-        if let Some(seconds) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        response
+/// The one HTTP status of an engine rejection. The engine refuses well-formed
+/// commands for what the venue's rules or state say (funds, the price band, the
+/// instrument's tick, lot and limits, the book, the time): 409. Unknown things are
+/// 404, a halted or reserved account 403, the engine's capacity 503.
+pub const fn reject_status(code: RejectCode) -> StatusCode {
+    match code {
+        RejectCode::UnknownOrder
+        | RejectCode::NotOwner
+        | RejectCode::UnknownAccount
+        | RejectCode::UnknownInstrument
+        | RejectCode::UnknownAsset
+        | RejectCode::UnknownTransfer => StatusCode::NOT_FOUND,
+        RejectCode::AccountHalted | RejectCode::ReservedAccount => StatusCode::FORBIDDEN,
+        RejectCode::CapacityExceeded => StatusCode::SERVICE_UNAVAILABLE,
+        RejectCode::DuplicateClientOrderId
+        | RejectCode::DuplicateTransferId
+        | RejectCode::AccountExists
+        | RejectCode::DuplicateAsset
+        | RejectCode::DuplicateInstrument
+        | RejectCode::InstrumentHalted
+        | RejectCode::InstrumentClosed
+        | RejectCode::TooManyOpenOrders
+        | RejectCode::InsufficientFunds
+        | RejectCode::PriceOutOfBand
+        | RejectCode::InvalidTick
+        | RejectCode::InvalidLot
+        | RejectCode::InvalidPrice
+        | RejectCode::InvalidQuantity
+        | RejectCode::InvalidAmount
+        | RejectCode::QuantityBelowMin
+        | RejectCode::QuantityAboveMax
+        | RejectCode::NotionalBelowMin
+        | RejectCode::NoReferencePrice
+        | RejectCode::PostOnlyWouldTake
+        | RejectCode::FokNotFillable
+        | RejectCode::InvalidTimeInForce
+        | RejectCode::InvalidExpiry
+        | RejectCode::InvalidOrder
+        | RejectCode::InvalidAmend
+        | RejectCode::InvalidSpec
+        | RejectCode::AmountOverflow => StatusCode::CONFLICT,
     }
 }
 
-fn reject_message(code: RejectCode) -> &'static str {
+/// The one HTTP status of a value error: 400 for what is not a decimal number at all
+/// (the schemas' patterns say so), 409 for a number the instrument or asset cannot
+/// take (too many decimals for its scale, too large, off its tick or lot).
+pub const fn value_status(error: ValueError) -> StatusCode {
+    match error {
+        ValueError::Empty | ValueError::Malformed | ValueError::Negative | ValueError::Zero => {
+            StatusCode::BAD_REQUEST
+        }
+        ValueError::TooManyDecimals { .. }
+        | ValueError::Overflow
+        | ValueError::NotMultipleOfTick
+        | ValueError::NotMultipleOfLot => StatusCode::CONFLICT,
+    }
+}
+
+/// The one HTTP status of a platform code.
+pub const fn code_status(code: Code) -> StatusCode {
     match code {
-        RejectCode::InsufficientFunds => {
-            "the available balance does not cover what the order must hold"
+        Code::Validation | Code::InvalidJson | Code::WeakPassword => StatusCode::BAD_REQUEST,
+        Code::UpgradeRequired => StatusCode::UPGRADE_REQUIRED,
+        Code::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        Code::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        Code::NotFound | Code::UnknownSymbol | Code::UnknownUser | Code::UnknownApiKey => {
+            StatusCode::NOT_FOUND
         }
-        RejectCode::PriceOutOfBand => {
-            "the price is outside the allowed band around the reference price"
+        Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        Code::Unauthorized
+        | Code::InvalidCredentials
+        | Code::TokenExpired
+        | Code::TokenInvalid
+        | Code::TokenReused
+        | Code::ApiKeyInvalid => StatusCode::UNAUTHORIZED,
+        Code::Forbidden
+        | Code::InsufficientScope
+        | Code::RegistrationClosed
+        | Code::FaucetDisabled => StatusCode::FORBIDDEN,
+        Code::UsernameTaken | Code::TooManyApiKeys | Code::OrderClosed | Code::FaucetLimit => {
+            StatusCode::CONFLICT
         }
-        RejectCode::InvalidTick => "the price is not a multiple of the instrument's tick size",
-        RejectCode::InvalidLot => "the quantity is not a multiple of the instrument's lot size",
-        RejectCode::InvalidPrice => "the price must be positive",
-        RejectCode::InvalidQuantity => "the quantity must be positive",
-        RejectCode::InvalidAmount => {
-            "the amount must be positive and no more than what it refers to"
+        Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        Code::Overloaded | Code::JournalUnavailable | Code::DatabaseUnavailable => {
+            StatusCode::SERVICE_UNAVAILABLE
         }
-        RejectCode::QuantityBelowMin => "the quantity is below the instrument's minimum",
-        RejectCode::QuantityAboveMax => "the quantity is above the instrument's maximum",
-        RejectCode::NotionalBelowMin => "the order's value is below the instrument's minimum",
-        RejectCode::NoReferencePrice => {
-            "market orders need a reference price, and this instrument has none yet"
-        }
-        RejectCode::PostOnlyWouldTake => "a post-only order would have traded on arrival",
-        RejectCode::FokNotFillable => "the fill-or-kill order could not be filled in full at once",
-        RejectCode::InvalidTimeInForce => "the time in force does not fit the order type",
-        RejectCode::InvalidExpiry => {
-            "a good-till-date order needs a future expiry, and only it may have one"
-        }
-        RejectCode::InvalidOrder => "the order's fields contradict each other",
-        RejectCode::InvalidAmend => "the amendment changes nothing",
-        RejectCode::DuplicateClientOrderId => "this client order id was already used",
-        RejectCode::UnknownOrder | RejectCode::NotOwner => "no such open order",
-        RejectCode::AccountHalted => "the account is halted: only cancels are accepted",
-        RejectCode::UnknownAccount => "no such account",
-        RejectCode::AccountExists => "the account exists",
-        RejectCode::ReservedAccount => "the account id is reserved",
-        RejectCode::UnknownInstrument => "no such instrument",
-        RejectCode::InstrumentHalted => {
-            "trading is halted on this instrument: only cancels are accepted"
-        }
-        RejectCode::InstrumentClosed => "the instrument is closed",
-        RejectCode::UnknownAsset => "no such asset",
-        RejectCode::DuplicateAsset => "an asset with this code exists",
-        RejectCode::DuplicateInstrument => "an instrument with this symbol exists",
-        RejectCode::InvalidSpec => "the specification is invalid",
-        RejectCode::TooManyOpenOrders => "the account has as many open orders as allowed",
-        RejectCode::CapacityExceeded => "the venue is at capacity",
-        RejectCode::AmountOverflow => "a value is too large",
-        RejectCode::DuplicateTransferId => "this transfer id was already used",
-        RejectCode::UnknownTransfer => "no such pending transfer",
+        Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The one HTTP status of every code.
+pub const fn status(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::Platform(code) => code_status(code),
+        ErrorCode::Rejected(code) => reject_status(code),
+        ErrorCode::Value(error) => value_status(error),
+    }
+}
+
+/// Details as JSON.
+pub fn details_json(detail: &Detail) -> Value {
+    match detail {
+        Detail::Field(field) => serde_json::json!({ "field": field }),
+        Detail::ExistingOrder(order) => serde_json::json!({ "order_id": order.0.to_string() }),
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> ApiError {
+        ApiError(error)
     }
 }
 
 impl From<bourse_store::StoreError> for ApiError {
     fn from(error: bourse_store::StoreError) -> ApiError {
-        match error {
-            bourse_store::StoreError::UsernameTaken => {
-                ApiError::conflict("USERNAME_TAKEN", "this username is taken")
-            }
-            other => ApiError::internal(other),
+        ApiError(error.into())
+    }
+}
+
+impl ApiError {
+    pub fn new(code: impl Into<ErrorCode>, message: impl Into<String>) -> ApiError {
+        ApiError(ServiceError::new(code, message))
+    }
+
+    pub fn validation(message: impl Into<String>) -> ApiError {
+        ApiError(ServiceError::validation(message))
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> ApiError {
+        ApiError(ServiceError::internal(cause))
+    }
+
+    pub fn rate_limited(retry_after: u64) -> ApiError {
+        ApiError(ServiceError::rate_limited(retry_after))
+    }
+
+    pub fn status(&self) -> StatusCode {
+        status(self.0.code)
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.0.code.as_str()
+    }
+
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    pub fn into_envelope(self, request_id: &str) -> Response {
+        let status = self.status();
+        let ServiceError {
+            code,
+            message,
+            detail,
+            retry_after,
+        } = self.0;
+        let body = ErrorEnvelope {
+            success: false,
+            data: None,
+            error: ErrorBody {
+                code: code.as_str().to_string(),
+                message,
+                details: detail.as_ref().map(details_json),
+            },
+            request_id: request_id.to_string(),
+            timestamp: crate::now_rfc3339(),
+        };
+        let mut response = (status, Json(body)).into_response();
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
+        response
     }
 }
 
@@ -260,30 +241,23 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The API's own error codes (beyond the engine's), for the catalog and its test.
-pub const API_CODES: &[&str] = &[
-    "VALIDATION_ERROR",
-    "INVALID_JSON",
-    "UNSUPPORTED_MEDIA_TYPE",
-    "PAYLOAD_TOO_LARGE",
-    "NOT_FOUND",
-    "METHOD_NOT_ALLOWED",
-    "UNAUTHORIZED",
-    "INVALID_CREDENTIALS",
-    "TOKEN_EXPIRED",
-    "TOKEN_INVALID",
-    "TOKEN_REUSED",
-    "FORBIDDEN",
-    "INSUFFICIENT_SCOPE",
-    "REGISTRATION_CLOSED",
-    "FAUCET_DISABLED",
-    "USERNAME_TAKEN",
-    "WEAK_PASSWORD",
-    "UNKNOWN_SYMBOL",
-    "UNKNOWN_USER",
-    "UNKNOWN_API_KEY",
-    "RATE_LIMITED",
-    "OVERLOADED",
-    "JOURNAL_UNAVAILABLE",
-    "INTERNAL_ERROR",
-];
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_one_status_and_none_is_a_success() {
+        for code in Code::ALL {
+            let status = code_status(*code);
+            assert!(
+                status.is_client_error() || status.is_server_error(),
+                "{code:?}"
+            );
+        }
+        for code in RejectCode::ALL {
+            assert!(
+                reject_status(*code).is_client_error() || reject_status(*code).is_server_error()
+            );
+        }
+    }
+}

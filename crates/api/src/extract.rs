@@ -7,6 +7,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use bourse_service::Code;
 use serde::de::DeserializeOwned;
 
 /// `Json<T>` with the API's errors.
@@ -37,25 +38,20 @@ fn json_error(rejection: JsonRejection) -> ApiError {
                 "",
             ))
         }
-        JsonRejection::JsonSyntaxError(error) => ApiError::bad_request(
-            "INVALID_JSON",
+        JsonRejection::JsonSyntaxError(error) => ApiError::new(
+            Code::InvalidJson,
             error
                 .body_text()
                 .replace("Failed to parse the request body as JSON: ", ""),
         ),
         JsonRejection::MissingJsonContentType(_) => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
+            Code::UnsupportedMediaType,
             "the body must be JSON with `Content-Type: application/json`",
         ),
         JsonRejection::BytesRejection(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "PAYLOAD_TOO_LARGE",
-                "the request body is too large",
-            )
+            ApiError::new(Code::PayloadTooLarge, "the request body is too large")
         }
-        other => ApiError::bad_request("INVALID_JSON", other.body_text()),
+        other => ApiError::new(Code::InvalidJson, other.body_text()),
     }
 }
 

@@ -1,12 +1,12 @@
 //! Bourse's HTTP face: REST under `/api/v1`, the WebSocket API, authentication, rate
 //! limits, CORS, security headers, request ids and the OpenAPI document.
 //!
-//! It translates and holds no business rule: every change is a command for the engine,
-//! every read comes from the read models or the market data. It is the only crate that
-//! knows HTTP; only the `bourse` binary depends on it.
+//! It translates and holds no business rule: every request is parsed, handed to a use
+//! case of `bourse-service`, and its result or error rendered (the envelope, one
+//! status per error code). It is the only crate that knows HTTP; only the `bourse`
+//! binary depends on it.
 
 pub mod auth;
-pub mod catalog;
 pub mod dispatch;
 pub mod dto;
 pub mod error;
@@ -18,7 +18,7 @@ pub mod state;
 pub mod ws;
 
 pub use error::{ApiError, Result};
-pub use state::{ApiConfig, AppState, FaucetConfig, WsConfig};
+pub use state::{ApiConfig, AppState, WsConfig};
 
 use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
@@ -26,6 +26,7 @@ use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
+use bourse_service::Code;
 use std::net::SocketAddr;
 use std::time::Instant;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -49,12 +50,21 @@ pub fn current_request_id() -> String {
 
 /// The API: `/api/v1/...`, `/healthz` and `/readyz`; other paths are 404s.
 pub fn router(state: AppState) -> Router {
-    router_with_site(state, Router::new().fallback(not_found))
+    router_with_site(
+        state,
+        Router::new().fallback(not_found),
+        get(routes::system::docs_unavailable),
+    )
 }
 
-/// The API with `site` serving every other path (the binary's dashboard), behind the
+/// The API with `site` serving every other path (the binary's dashboard) and `docs`
+/// the browsable reference at `/api/v1/docs` (built with the dashboard), behind the
 /// same request ids, rate limits, logs and security headers.
-pub fn router_with_site(state: AppState, site: Router<AppState>) -> Router {
+pub fn router_with_site(
+    state: AppState,
+    site: Router<AppState>,
+    docs: axum::routing::MethodRouter<AppState>,
+) -> Router {
     let api = Router::new()
         .merge(routes::auth::router())
         .merge(routes::account::router())
@@ -63,6 +73,7 @@ pub fn router_with_site(state: AppState, site: Router<AppState>) -> Router {
         .merge(routes::system::router())
         .merge(routes::admin::router())
         .route("/ws", get(ws::upgrade))
+        .route("/docs", docs)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     let cors = cors(&state.config.cors_origins);
@@ -70,6 +81,7 @@ pub fn router_with_site(state: AppState, site: Router<AppState>) -> Router {
         .nest("/api/v1", api)
         .merge(routes::system::probes())
         .merge(site)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.body_limit_bytes))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -77,7 +89,7 @@ pub fn router_with_site(state: AppState, site: Router<AppState>) -> Router {
         ))
         .layer(CatchPanicLayer::custom(
             |_: Box<dyn std::any::Any + Send>| {
-                ApiError::internal("a handler panicked").into_envelope("")
+                ApiError::internal("a handler panicked").into_envelope(&current_request_id())
             },
         ))
         .layer(cors)
@@ -86,15 +98,25 @@ pub fn router_with_site(state: AppState, site: Router<AppState>) -> Router {
 
 /// `404` in the envelope.
 pub async fn not_found() -> ApiError {
-    ApiError::not_found("NOT_FOUND", "no such route")
+    ApiError::new(Code::NotFound, "no such route")
 }
 
 async fn method_not_allowed() -> ApiError {
     ApiError::new(
-        axum::http::StatusCode::METHOD_NOT_ALLOWED,
-        "METHOD_NOT_ALLOWED",
+        Code::MethodNotAllowed,
         "this route does not take that method",
     )
+}
+
+/// The size of a request's header block as it came: every name and value, with the
+/// separators and line ends of HTTP/1.1.
+fn header_bytes(request: &Request) -> usize {
+    request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum::<usize>()
+        + request.uri().to_string().len()
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
@@ -155,12 +177,31 @@ async fn request_context(
     next: Next,
 ) -> Response {
     let id = request_id(&request);
+    let too_large = if request.headers().len() > state.config.headers_max {
+        Some(format!(
+            "the request has more than {} headers",
+            state.config.headers_max
+        ))
+    } else if header_bytes(&request) > state.config.header_bytes_max {
+        Some(format!(
+            "the request's headers are over {} bytes",
+            state.config.header_bytes_max
+        ))
+    } else {
+        None
+    };
+    if let Some(why) = too_large {
+        return finish(
+            &id,
+            ApiError::new(Code::HeadersTooLarge, why).into_envelope(&id),
+        );
+    }
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let probe = path == "/healthz" || path == "/readyz";
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
-    let mut response = match state.limit_address(address.ip()) {
+    let response = match state.limit_address(address.ip()) {
         Err(error) if !probe => error.into_envelope(&id),
         _ => {
             REQUEST_ID
@@ -180,8 +221,13 @@ async fn request_context(
             tracing::debug!(status = status.as_u16(), elapsed_us, client = %address, "request");
         }
     });
+    finish(&id, response)
+}
+
+/// The request id and the security headers on a response.
+fn finish(id: &str, mut response: Response) -> Response {
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&id) {
+    if let Ok(value) = HeaderValue::from_str(id) {
         headers.insert("x-request-id", value);
     }
     headers.insert(

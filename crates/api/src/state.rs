@@ -1,47 +1,41 @@
-//! The API's shared state and the operations every route needs: authentication, rate
-//! limits, submitting commands and waiting for the read models.
+//! The API's shared state: the use cases ([`Service`]), the WebSocket hub, and what
+//! authentication keeps in memory (the token key, ended sessions, API keys, users'
+//! current roles).
 
-use crate::auth::{self, Jwt, Principal, Scopes};
-use crate::catalog::Catalog;
+use crate::auth::{self, Jwt};
 use crate::error::{ApiError, Result};
 use crate::ratelimit::{Key, Limit, RateLimiter};
 use crate::ws::Hub;
-use bourse_engine::{Command, Engine, EngineLimits, Event};
-use bourse_journal::{Released, SubmitError, Venue};
-use bourse_market::MarketData;
-use bourse_store::{Role, Store, UserRow};
-use bourse_types::OwnerId;
-use std::collections::{HashMap, HashSet};
+use bourse_service::{Actor, Code, Scopes, Service};
+use bourse_store::{Role, UserRow};
+use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::{Notify, oneshot, watch};
-
-/// Faucet limits: the largest amount per request, per asset code.
-#[derive(Debug, Clone, Default)]
-pub struct FaucetConfig {
-    pub enabled: bool,
-    pub max_per_request: HashMap<String, String>,
-}
 
 #[derive(Debug, Clone)]
 pub struct ApiConfig {
     /// `demo` or `production`.
     pub profile: String,
     pub registration_open: bool,
-    pub faucet: FaucetConfig,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub user_limit: Limit,
     pub address_limit: Limit,
+    /// Buckets kept per table (users, addresses) by the rate limiter.
     pub rate_limit_entries_max: usize,
     /// Origins allowed to call the API from a browser (exact matches).
     pub cors_origins: Vec<String>,
     pub body_limit_bytes: usize,
-    /// How long a read waits for the read models to catch up with the caller's writes.
-    pub read_wait: Duration,
-    /// How long a command may wait for its acknowledgement.
-    pub command_timeout: Duration,
+    /// The largest request header block (all names and values) answered normally.
+    pub header_bytes_max: usize,
+    /// The most headers a request may have.
+    pub headers_max: usize,
+    /// API keys kept verified in memory, at most.
+    pub api_key_cache_max: usize,
+    /// Ended sessions remembered in memory, at most (each for an access token's
+    /// lifetime).
+    pub revoked_sessions_max: usize,
     pub ws: WsConfig,
 }
 
@@ -55,6 +49,10 @@ pub struct WsConfig {
     pub idle_timeout: Duration,
     pub subscriptions_max: usize,
     pub connections_max: usize,
+    /// The largest client message; a larger one closes the connection with 1009.
+    pub message_bytes_max: usize,
+    /// How long a close frame may take to write before the connection is dropped.
+    pub close_timeout: Duration,
 }
 
 impl Default for ApiConfig {
@@ -62,10 +60,6 @@ impl Default for ApiConfig {
         ApiConfig {
             profile: "demo".to_string(),
             registration_open: true,
-            faucet: FaucetConfig {
-                enabled: true,
-                max_per_request: HashMap::new(),
-            },
             access_token_ttl: Duration::from_secs(900),
             refresh_token_ttl: Duration::from_secs(7 * 24 * 3600),
             user_limit: Limit {
@@ -79,15 +73,25 @@ impl Default for ApiConfig {
             rate_limit_entries_max: 100_000,
             cors_origins: Vec::new(),
             body_limit_bytes: 64 * 1024,
-            read_wait: Duration::from_secs(2),
-            command_timeout: Duration::from_secs(10),
-            ws: WsConfig {
-                queue_len_max: 1_024,
-                heartbeat: Duration::from_secs(15),
-                idle_timeout: Duration::from_secs(60),
-                subscriptions_max: 64,
-                connections_max: 10_000,
-            },
+            header_bytes_max: 16 * 1024,
+            headers_max: 100,
+            api_key_cache_max: 10_000,
+            revoked_sessions_max: 100_000,
+            ws: WsConfig::default(),
+        }
+    }
+}
+
+impl Default for WsConfig {
+    fn default() -> Self {
+        WsConfig {
+            queue_len_max: 1_024,
+            heartbeat: Duration::from_secs(15),
+            idle_timeout: Duration::from_secs(60),
+            subscriptions_max: 64,
+            connections_max: 10_000,
+            message_bytes_max: 64 * 1024,
+            close_timeout: Duration::from_secs(1),
         }
     }
 }
@@ -99,25 +103,54 @@ struct CachedKey {
     secret_hash: String,
 }
 
+/// Sessions that have ended, kept for as long as an access token of theirs could
+/// still be alive. Bounded: when full, the entry closest to its end is dropped early
+/// (and a warning logged); the store keeps every one, so a restart still knows them.
+#[derive(Debug)]
+struct RevokedSessions {
+    /// Session id to the second its last access token expires.
+    ends: HashMap<String, u64>,
+    max: usize,
+}
+
+impl RevokedSessions {
+    fn insert(&mut self, session: String, until_secs: u64, now_secs: u64) {
+        if !self.ends.contains_key(&session) && self.ends.len() >= self.max {
+            self.ends.retain(|_, until| *until > now_secs);
+            if self.ends.len() >= self.max
+                && let Some(soonest) = self
+                    .ends
+                    .iter()
+                    .min_by_key(|(_, until)| **until)
+                    .map(|(s, _)| s.clone())
+            {
+                tracing::warn!(
+                    max = self.max,
+                    "the table of ended sessions is full; the one closest to expiry is forgotten early"
+                );
+                self.ends.remove(&soonest);
+            }
+        }
+        self.ends.insert(session, until_secs);
+    }
+
+    fn is_revoked(&self, session: &str, now_secs: u64) -> bool {
+        self.ends
+            .get(session)
+            .is_some_and(|until| *until > now_secs)
+    }
+}
+
 pub struct Inner {
     pub config: ApiConfig,
-    pub store: Store,
-    pub venue: Arc<Venue>,
-    pub catalog: RwLock<Catalog>,
-    pub market: RwLock<MarketData>,
+    pub service: Service,
     pub hub: Hub,
-    pub projected: watch::Receiver<u64>,
-    /// Asks the projector to write what it has gathered at once: a reader waits for it.
-    pub read_flush: Arc<Notify>,
     pub jwt: Jwt,
     limiter: RateLimiter,
-    /// Owners the engine knows, so that a first order opens the account first.
-    known_owners: Mutex<HashSet<u64>>,
+    revoked: Mutex<RevokedSessions>,
     /// Users who are disabled, or whose role changed, since their tokens were issued.
     user_overrides: Mutex<HashMap<u64, (Role, bool)>>,
     api_keys: Mutex<HashMap<String, CachedKey>>,
-    /// The engine's limits as last set, to tell whether the configuration changes them.
-    limits: Mutex<Option<EngineLimits>>,
     pub started: Instant,
 }
 
@@ -152,63 +185,47 @@ pub fn now_nanos() -> u64 {
         .map_or(0, |d| d.as_nanos() as u64)
 }
 
+pub fn now_secs() -> u64 {
+    now_nanos() / 1_000_000_000
+}
+
 impl AppState {
-    /// State for a venue recovered from `engine`, before the venue takes the engine.
-    #[allow(clippy::too_many_arguments)]
+    /// The API over `service`. `revoked_sessions` are the sessions the store knows
+    /// have ended recently (session id, when, in nanoseconds).
     pub fn new(
         config: ApiConfig,
-        store: Store,
-        venue: Arc<Venue>,
-        engine: &Engine,
-        market: MarketData,
-        projected: watch::Receiver<u64>,
-        read_flush: Arc<Notify>,
+        service: Service,
         jwt_secret: &[u8],
-        known_owners: impl IntoIterator<Item = u64>,
+        revoked_sessions: Vec<(String, u64)>,
     ) -> AppState {
-        let ws_connections_max = config.ws.connections_max;
         let limiter = RateLimiter::new(config.rate_limit_entries_max);
+        let ttl = config.access_token_ttl.as_secs();
+        let mut revoked = RevokedSessions {
+            ends: HashMap::new(),
+            max: config.revoked_sessions_max.max(1),
+        };
+        let now = now_secs();
+        for (session, at_nanos) in revoked_sessions {
+            revoked.insert(session, at_nanos / 1_000_000_000 + ttl, now);
+        }
         AppState(Arc::new(Inner {
-            catalog: RwLock::new(Catalog::from_engine(engine)),
-            market: RwLock::new(market),
-            hub: Hub::new(ws_connections_max),
-            projected,
-            read_flush,
+            hub: Hub::new(config.ws.connections_max),
             jwt: Jwt::new(jwt_secret),
             limiter,
-            known_owners: Mutex::new(known_owners.into_iter().collect()),
+            revoked: Mutex::new(revoked),
             user_overrides: Mutex::new(HashMap::new()),
             api_keys: Mutex::new(HashMap::new()),
-            limits: Mutex::new(None),
             started: Instant::now(),
             config,
-            store,
-            venue,
+            service,
         }))
     }
 
-    pub fn catalog(&self) -> std::sync::RwLockReadGuard<'_, Catalog> {
-        self.catalog.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn market(&self) -> std::sync::RwLockReadGuard<'_, MarketData> {
-        self.market.read().unwrap_or_else(|e| e.into_inner())
+    pub fn store(&self) -> &bourse_store::Store {
+        self.service.store()
     }
 
     // ------------------------------------------------------------ limits
-
-    /// Whether `limits` differ from the engine's limits as last set.
-    pub fn limits_differ(&self, limits: &EngineLimits) -> bool {
-        self.limits
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-            != Some(limits)
-    }
-
-    pub fn set_limits(&self, limits: EngineLimits) {
-        *self.limits.lock().unwrap_or_else(|e| e.into_inner()) = Some(limits);
-    }
 
     pub fn limit_user(&self, user_id: u64) -> Result<()> {
         self.limiter
@@ -219,11 +236,33 @@ impl AppState {
     pub fn limit_address(&self, address: IpAddr) -> Result<()> {
         self.limiter
             .check(
-                Key::Address(address),
+                Key::address(address),
                 self.config.address_limit,
                 Instant::now(),
             )
             .map_err(ApiError::rate_limited)
+    }
+
+    // ------------------------------------------------------------ sessions
+
+    /// Ends sessions at once: their access tokens are refused from now on. The caller
+    /// has recorded them in the store first, so that a restart keeps them ended.
+    pub fn end_sessions(&self, sessions: impl IntoIterator<Item = String>) {
+        let now = now_secs();
+        let until = now + self.config.access_token_ttl.as_secs();
+        let mut revoked = self.revoked.lock().unwrap_or_else(|e| e.into_inner());
+        for session in sessions {
+            revoked.insert(session, until, now);
+        }
+    }
+
+    fn session_ended(&self, session: &str) -> bool {
+        !session.is_empty()
+            && self
+                .revoked
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_revoked(session, now_secs())
     }
 
     // ------------------------------------------------------------ authentication
@@ -249,21 +288,31 @@ impl AppState {
             .retain(|_, key| key.user_id != user.id);
     }
 
-    pub fn authenticate_token(&self, token: &str) -> Result<Principal> {
-        let claims = self.jwt.verify(token, now_nanos() / 1_000_000_000)?;
-        let invalid = || ApiError::unauthorized("TOKEN_INVALID", "the access token is not valid");
+    fn disabled() -> ApiError {
+        ApiError::new(Code::Forbidden, "this account is disabled")
+    }
+
+    /// The caller behind an access token: signed by this venue, unexpired, of a
+    /// session that has not ended, of a user who is not disabled.
+    pub fn authenticate_token(&self, token: &str) -> Result<Actor> {
+        let claims = self.jwt.verify(token, now_secs())?;
+        let invalid = || ApiError::new(Code::TokenInvalid, "the access token is not valid");
         let user_id: u64 = claims.sub.parse().map_err(|_| invalid())?;
         let mut role = Role::parse(&claims.role).ok_or_else(invalid)?;
+        // A disabled account says so, whether or not its sessions have ended.
         if let Some((current, disabled)) = self.override_of(user_id) {
             if disabled {
-                return Err(ApiError::unauthorized(
-                    "UNAUTHORIZED",
-                    "this account is disabled",
-                ));
+                return Err(Self::disabled());
             }
             role = current;
         }
-        Ok(Principal {
+        if self.session_ended(&claims.sid) {
+            return Err(ApiError::new(
+                Code::TokenInvalid,
+                "this session has ended (logged out or revoked); log in again",
+            ));
+        }
+        Ok(Actor {
             user_id,
             role,
             scopes: Scopes::ALL,
@@ -271,8 +320,8 @@ impl AppState {
         })
     }
 
-    pub async fn authenticate_api_key(&self, key: &str) -> Result<Principal> {
-        let invalid = || ApiError::unauthorized("UNKNOWN_API_KEY", "the API key is not valid");
+    pub async fn authenticate_api_key(&self, key: &str) -> Result<Actor> {
+        let invalid = || ApiError::new(Code::ApiKeyInvalid, "the API key is not valid");
         let (id, secret) = auth::parse_api_key(key).ok_or_else(invalid)?;
         let secret_hash = auth::sha256_hex(secret);
         let cached = self
@@ -284,7 +333,11 @@ impl AppState {
         let cached = match cached {
             Some(cached) => cached,
             None => {
-                let row = self.store.api_key(id).await?.ok_or_else(invalid)?;
+                let row = self
+                    .service
+                    .query(self.store().api_key(id))
+                    .await?
+                    .ok_or_else(invalid)?;
                 if row.revoked_at.is_some() {
                     return Err(invalid());
                 }
@@ -294,7 +347,9 @@ impl AppState {
                     secret_hash: row.key_hash,
                 };
                 let mut keys = self.api_keys.lock().unwrap_or_else(|e| e.into_inner());
-                if keys.len() >= 10_000 {
+                if keys.len() >= self.config.api_key_cache_max {
+                    // Keys are looked up again from the store when needed; dropping
+                    // them all keeps the cache bounded at the cost of one query each.
                     keys.clear();
                 }
                 keys.insert(id.to_string(), cached.clone());
@@ -307,18 +362,19 @@ impl AppState {
         let (role, disabled) = match self.override_of(cached.user_id) {
             Some(known) => known,
             None => {
-                let user = self.store.user(cached.user_id).await?.ok_or_else(invalid)?;
+                let user = self
+                    .service
+                    .query(self.store().user(cached.user_id))
+                    .await?
+                    .ok_or_else(invalid)?;
                 self.note_user(&user);
                 (user.role, user.disabled)
             }
         };
         if disabled {
-            return Err(ApiError::unauthorized(
-                "UNAUTHORIZED",
-                "this account is disabled",
-            ));
+            return Err(Self::disabled());
         }
-        Ok(Principal {
+        Ok(Actor {
             user_id: cached.user_id,
             role,
             scopes: cached.scopes,
@@ -333,77 +389,33 @@ impl AppState {
             .unwrap_or_else(|e| e.into_inner())
             .remove(id);
     }
+}
 
-    // ------------------------------------------------------------ commands
+#[cfg(test)]
+mod tests {
+    use super::RevokedSessions;
+    use std::collections::HashMap;
 
-    /// Submits a command and waits for its durable outcome. Refuses at once when the
-    /// venue's queue is full (`OVERLOADED`) or its journal has failed.
-    pub async fn execute(&self, command: Command) -> Result<Released> {
-        let (tx, rx) = oneshot::channel();
-        let reply: bourse_journal::Reply = Box::new(move |result| {
-            let _ = tx.send(result);
-        });
-        match self.venue.try_submit(command, reply) {
-            Ok(()) => {}
-            Err(SubmitError::Busy) => return Err(ApiError::overloaded()),
-            Err(SubmitError::Unavailable(_)) => return Err(ApiError::journal_unavailable()),
-        }
-        match tokio::time::timeout(self.config.command_timeout, rx).await {
-            Ok(Ok(Ok(released))) => Ok(released),
-            Ok(Ok(Err(_))) | Ok(Err(_)) => Err(ApiError::journal_unavailable()),
-            Err(_) => Err(ApiError::internal("a command was not acknowledged in time")),
-        }
-    }
-
-    /// Opens the user's engine account if the engine does not know it yet.
-    pub async fn ensure_account(&self, user_id: u64) -> Result<()> {
-        if self
-            .known_owners
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(&user_id)
-        {
-            return Ok(());
-        }
-        let released = self
-            .execute(Command::OpenAccount {
-                owner: OwnerId(user_id),
-            })
-            .await?;
-        match released.events.first() {
-            Some(Event::AccountOpened { .. }) => {}
-            Some(Event::Rejected(r)) if r.code == bourse_engine::RejectCode::AccountExists => {}
-            Some(Event::Rejected(r)) => return Err(ApiError::rejected(r.code)),
-            _ => {}
-        }
-        self.note_owner(user_id);
-        Ok(())
-    }
-
-    pub fn note_owner(&self, owner: u64) {
-        self.known_owners
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(owner);
-    }
-
-    /// Waits (briefly) until the read models include everything acknowledged so far,
-    /// so that a read right after a write sees it. The projector is asked to write at
-    /// once rather than at the end of its round.
-    pub async fn wait_for_reads(&self) {
-        let target = self.venue.health().released_seq;
-        let mut projected = self.projected.clone();
-        let deadline = tokio::time::sleep(self.config.read_wait);
-        tokio::pin!(deadline);
-        loop {
-            if *projected.borrow_and_update() >= target {
-                return;
-            }
-            self.read_flush.notify_one();
-            tokio::select! {
-                changed = projected.changed() => if changed.is_err() { return },
-                () = &mut deadline => return,
-            }
-        }
+    #[test]
+    fn ended_sessions_are_remembered_for_a_token_lifetime_within_a_bound() {
+        let mut revoked = RevokedSessions {
+            ends: HashMap::new(),
+            max: 2,
+        };
+        revoked.insert("a".into(), 100, 0);
+        revoked.insert("b".into(), 200, 0);
+        assert!(revoked.is_revoked("a", 50) && revoked.is_revoked("b", 50));
+        assert!(
+            !revoked.is_revoked("a", 100),
+            "a token of it cannot be alive"
+        );
+        // Full: the one closest to expiry goes first.
+        revoked.insert("c".into(), 300, 50);
+        assert!(!revoked.is_revoked("a", 50));
+        assert!(revoked.is_revoked("b", 50) && revoked.is_revoked("c", 50));
+        // Expired entries make room before anything alive is dropped.
+        revoked.insert("d".into(), 400, 250);
+        assert!(revoked.is_revoked("c", 250) && revoked.is_revoked("d", 250));
+        assert_eq!(revoked.ends.len(), 2);
     }
 }

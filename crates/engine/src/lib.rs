@@ -20,6 +20,7 @@ mod engine;
 mod event;
 mod ladder;
 mod ledger;
+mod lifecycle;
 
 pub use codec::{
     CodecError, STATE_VERSION, StateHash, WIRE_VERSION, decode_command, decode_events,
@@ -32,3 +33,4 @@ pub use event::{
     TransferState,
 };
 pub use ledger::{CLEARING, EXTERNAL, FEES, SYSTEM_OWNER_MIN};
+pub use lifecycle::{OrderRecord, OrderStatus};

@@ -50,6 +50,8 @@ pub enum Command {
     /// Recover the data directory and write a snapshot at its last command. The venue
     /// must not be running.
     Snapshot(DataDirArgs),
+    /// Print the API's OpenAPI 3.1 document (the one `/api/v1/openapi.json` serves).
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]

@@ -32,6 +32,10 @@ pub struct ServerConfig {
     pub addr: String,
     pub cors_origins: Vec<String>,
     pub body_limit_bytes: usize,
+    /// The largest request header block answered normally; larger ones get 431.
+    pub header_bytes_max: usize,
+    /// The most headers a request may have; more get 431.
+    pub headers_max: usize,
     pub read_wait_ms: u64,
     pub command_timeout_ms: u64,
     /// Seconds to let requests in flight finish on shutdown.
@@ -49,6 +53,12 @@ pub struct DataConfig {
     /// Under load, read-model writes are gathered for up to this long per transaction;
     /// an idle venue writes at once, and so does a request that reads its own write.
     pub projection_interval_ms: u64,
+    /// How long a read-model query may take before the database counts as
+    /// unavailable (503 `DATABASE_UNAVAILABLE`).
+    pub database_timeout_ms: u64,
+    /// Read-model rows held in memory while the database is away; past this the venue
+    /// slows down rather than grow.
+    pub projection_backlog_max: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -85,6 +95,10 @@ pub struct AuthConfig {
     pub refresh_token_ttl_secs: u64,
     /// Empty: a random secret is made on first start and kept in the database.
     pub jwt_secret: String,
+    /// Ended sessions remembered in memory (each for an access token's lifetime).
+    pub revoked_sessions_max: usize,
+    /// API keys kept verified in memory.
+    pub api_key_cache_max: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -113,6 +127,10 @@ pub struct WebSocketConfig {
     pub idle_timeout_secs: u64,
     pub subscriptions_max: usize,
     pub connections_max: usize,
+    /// The largest client message; a larger one closes the connection with 1009.
+    pub message_bytes_max: usize,
+    /// How long a close frame may take to write before the connection is dropped.
+    pub close_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -210,6 +228,8 @@ impl Config {
                 addr: "127.0.0.1:8080".to_string(),
                 cors_origins: Vec::new(),
                 body_limit_bytes: 64 * 1024,
+                header_bytes_max: 16 * 1024,
+                headers_max: 100,
                 read_wait_ms: 2_000,
                 command_timeout_ms: 10_000,
                 shutdown_grace_secs: 10,
@@ -219,6 +239,8 @@ impl Config {
                 database_url: String::new(),
                 database_schema: String::new(),
                 projection_interval_ms: 200,
+                database_timeout_ms: 1_000,
+                projection_backlog_max: 1_000_000,
             },
             journal: JournalConfig {
                 fsync: "batch".to_string(),
@@ -244,6 +266,8 @@ impl Config {
                 access_token_ttl_secs: 900,
                 refresh_token_ttl_secs: 7 * 24 * 3600,
                 jwt_secret: String::new(),
+                revoked_sessions_max: 100_000,
+                api_key_cache_max: 10_000,
             },
             faucet: FaucetConfig {
                 enabled: demo,
@@ -271,6 +295,8 @@ impl Config {
                 idle_timeout_secs: 60,
                 subscriptions_max: 64,
                 connections_max: 10_000,
+                message_bytes_max: 64 * 1024,
+                close_timeout_ms: 1_000,
             },
             simulator: SimulatorConfig {
                 enabled: true,

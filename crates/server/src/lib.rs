@@ -6,6 +6,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod describe;
+pub mod http;
 pub mod journal_cmd;
 pub mod serve;
 pub mod user_cmd;

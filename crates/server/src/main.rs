@@ -40,6 +40,10 @@ fn main() -> ExitCode {
         cli::Command::Journal(cli::JournalCommand::Verify(args)) => journal_cmd::verify(&args),
         cli::Command::Journal(cli::JournalCommand::Inspect(args)) => journal_cmd::inspect(&args),
         cli::Command::Snapshot(args) => journal_cmd::snapshot(&args),
+        cli::Command::Openapi => {
+            println!("{}", bourse_api::openapi::document_json());
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match outcome {
         Ok(code) => code,

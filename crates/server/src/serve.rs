@@ -6,12 +6,17 @@ use crate::config::{Config, absolute};
 use anyhow::{Context, bail};
 use bourse_api::dispatch::Batch;
 use bourse_api::ratelimit::Limit;
-use bourse_api::{ApiConfig, AppState, FaucetConfig, WsConfig};
+use bourse_api::ws::Close;
+use bourse_api::{ApiConfig, AppState, WsConfig};
 use bourse_engine::{Command, EngineLimits, Event};
 use bourse_journal::{
     DataDir, DirLock, FsyncPolicy, PipelineConfig, ReleaseSink, Released, StdFs, Venue,
 };
 use bourse_market::{Interval, MarketData, PublicTrade, Simulator};
+use bourse_service::{
+    ENDED_ORDERS_KEPT_DEFAULT, FaucetConfig, LiveAccounts, LiveBalance, Service, ServiceConfig,
+    ServiceParts,
+};
 use bourse_store::{NewUser, Projector, Role, Store};
 use bourse_types::{
     Amount, AssetCode, AssetId, AssetSpec, InstrumentId, InstrumentSpec, Price, Qty, Side,
@@ -20,6 +25,7 @@ use bourse_types::{
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
@@ -61,9 +67,13 @@ async fn connect_store(config: &Config) -> anyhow::Result<Store> {
     let url = config.database_url();
     let schema =
         (!config.data.database_schema.is_empty()).then_some(config.data.database_schema.as_str());
-    Store::connect(&url, schema)
-        .await
-        .with_context(|| format!("connecting to the database ({})", redact(&url)))
+    Store::connect_with(
+        &url,
+        schema,
+        Duration::from_millis(config.data.database_timeout_ms.max(1)),
+    )
+    .await
+    .with_context(|| format!("connecting to the database ({})", redact(&url)))
 }
 
 /// A URL without its password, for messages.
@@ -91,9 +101,9 @@ async fn ensure_admin(store: &Store, admin_password: Option<String>) -> anyhow::
         _ => (bourse_api::auth::random_password(), false),
     };
     bourse_api::auth::check_password(&password)
-        .map_err(|e| anyhow::anyhow!("BOURSE_ADMIN_PASSWORD: {}", e.message))?;
-    let hash =
-        bourse_api::auth::hash_password(&password).map_err(|e| anyhow::anyhow!(e.message))?;
+        .map_err(|e| anyhow::anyhow!("BOURSE_ADMIN_PASSWORD: {}", e.message()))?;
+    let hash = bourse_api::auth::hash_password(&password)
+        .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     store
         .create_user(NewUser {
             username: "admin",
@@ -112,66 +122,110 @@ async fn ensure_admin(store: &Store, admin_password: Option<String>) -> anyhow::
     Ok(())
 }
 
+/// How long one write of the read models may take before it counts as failed (a
+/// database that hangs rather than refuses).
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The longest wait between two tries to write the read models while the database
+/// is away.
+const FLUSH_RETRY_MAX: Duration = Duration::from_secs(5);
+
+/// Rows a projector round gathers before it writes, at most.
+const ROUND_MAX: usize = 50_000;
+
+/// What the projector task works with.
+struct ProjectorTask {
+    projector: Projector,
+    input: mpsc::Receiver<Batch>,
+    projected: watch::Sender<u64>,
+    interval: Duration,
+    flush: Arc<Notify>,
+    /// Whether the database answers; shared with the use cases.
+    database_up: Arc<AtomicBool>,
+    /// Rows held in memory, at most, while the database is away.
+    backlog_max: usize,
+}
+
 /// The projector task: applies batches as they come, writes them in one transaction per
 /// round, and publishes the sequence number reached.
 ///
 /// A round gathers batches until `interval` has passed since the previous write began
-/// (or `ROUND_MAX` events), so under load an order placed and filled within a round is
+/// (or `ROUND_MAX` rows), so under load an order placed and filled within a round is
 /// written once, and the database sees few large transactions; an idle projector
 /// writes the first batch at once, and a reader waiting for its own write (`flush`)
 /// ends the round early.
-async fn run_projector(
-    mut projector: Projector,
-    mut input: mpsc::Receiver<Batch>,
-    projected: watch::Sender<u64>,
-    interval: Duration,
-    flush: Arc<Notify>,
-) {
-    const ROUND_MAX: usize = 50_000;
-    let mut last_write = tokio::time::Instant::now() - interval;
-    while let Some(batch) = input.recv().await {
-        let mut applied = 0usize;
+///
+/// When a write fails (the database is away), nothing is lost: the rows stay in memory,
+/// batches keep being folded into them up to `backlog_max` rows, and the write is
+/// tried again with a growing pause. Past the backlog bound the projector stops
+/// taking batches, which holds the venue back (the release channel fills) rather than
+/// grow without limit.
+async fn run_projector(mut task: ProjectorTask) {
+    let mut last_write = tokio::time::Instant::now() - task.interval;
+    while let Some(batch) = task.input.recv().await {
         for released in batch.iter() {
-            projector.apply(released);
+            task.projector.apply(released);
         }
-        applied += batch.len();
-        let mut deadline = last_write + interval;
-        while applied < ROUND_MAX {
+        let mut deadline = last_write + task.interval;
+        while task.projector.pending_rows() < ROUND_MAX {
             let next = if tokio::time::Instant::now() >= deadline {
-                input.try_recv().ok()
+                task.input.try_recv().ok()
             } else {
                 tokio::select! {
-                    next = tokio::time::timeout_at(deadline, input.recv()) => next.ok().flatten(),
-                    () = flush.notified() => {
+                    next = tokio::time::timeout_at(deadline, task.input.recv()) => next.ok().flatten(),
+                    () = task.flush.notified() => {
                         // Take what has arrived, then write.
                         deadline = tokio::time::Instant::now();
-                        input.try_recv().ok()
+                        task.input.try_recv().ok()
                     }
                 }
             };
             let Some(batch) = next else { break };
             for released in batch.iter() {
-                projector.apply(released);
+                task.projector.apply(released);
             }
-            applied += batch.len();
         }
         last_write = tokio::time::Instant::now();
         let mut delay = Duration::from_millis(100);
         loop {
-            match projector.flush().await {
-                Ok(()) => break,
+            let result = match tokio::time::timeout(FLUSH_TIMEOUT, task.projector.flush()).await {
+                Ok(result) => result,
+                Err(_) => Err(bourse_store::StoreError::Timeout(FLUSH_TIMEOUT)),
+            };
+            match result {
+                Ok(()) => {
+                    if !task.database_up.swap(true, Ordering::Relaxed) {
+                        tracing::info!(
+                            seq = task.projector.projected_seq(),
+                            "read models written again: the database is back"
+                        );
+                    }
+                    break;
+                }
                 Err(error) => {
-                    // Nothing is lost: the batch stays in memory and new ones wait in the
-                    // bounded channel until the database is back.
-                    tracing::error!(%error, "read models could not be written; retrying");
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(Duration::from_secs(5));
+                    if task.database_up.swap(false, Ordering::Relaxed) {
+                        tracing::error!(%error, "read models could not be written; holding them in memory and retrying");
+                    }
+                    // Keep folding what arrives while waiting to try again.
+                    let retry_at = tokio::time::Instant::now() + delay;
+                    while task.projector.pending_rows() < task.backlog_max {
+                        match tokio::time::timeout_at(retry_at, task.input.recv()).await {
+                            Ok(Some(batch)) => {
+                                for released in batch.iter() {
+                                    task.projector.apply(released);
+                                }
+                            }
+                            Ok(None) | Err(_) => break,
+                        }
+                    }
+                    tokio::time::sleep_until(retry_at).await;
+                    delay = (delay * 2).min(FLUSH_RETRY_MAX);
                 }
             }
         }
-        projected.send_replace(projector.projected_seq());
+        task.projected.send_replace(task.projector.projected_seq());
     }
-    tracing::info!(seq = projector.projected_seq(), "projector stopped");
+    tracing::info!(seq = task.projector.projected_seq(), "projector stopped");
 }
 
 fn instrument_spec(
@@ -230,8 +284,9 @@ async fn ensure_listings(state: &AppState, config: &Config) -> anyhow::Result<()
         transfer_ids_retained_max: config.engine.transfer_ids_retained_max,
         transfers_pending_max: config.engine.transfers_pending_max,
     };
-    if state.limits_differ(&limits) {
+    if state.service.limits_differ(&limits) {
         let released = state
+            .service
             .execute(Command::SetLimits(limits))
             .await
             .map_err(|e| anyhow::anyhow!(e.message))?;
@@ -241,9 +296,10 @@ async fn ensure_listings(state: &AppState, config: &Config) -> anyhow::Result<()
                 r.code.code()
             );
         }
-        state.set_limits(limits);
+        state.service.set_limits(limits);
     }
     let mut assets: HashMap<String, (AssetId, u8)> = state
+        .service
         .catalog()
         .assets()
         .iter()
@@ -256,6 +312,7 @@ async fn ensure_listings(state: &AppState, config: &Config) -> anyhow::Result<()
         let code = AssetCode::new(&asset.code)
             .map_err(|e| anyhow::anyhow!("asset {:?}: {e}", asset.code))?;
         let released = state
+            .service
             .execute(Command::ListAsset(AssetSpec {
                 code,
                 scale: asset.decimals,
@@ -272,6 +329,7 @@ async fn ensure_listings(state: &AppState, config: &Config) -> anyhow::Result<()
         }
     }
     let listed: Vec<String> = state
+        .service
         .catalog()
         .instruments()
         .iter()
@@ -283,6 +341,7 @@ async fn ensure_listings(state: &AppState, config: &Config) -> anyhow::Result<()
         }
         let spec = instrument_spec(instrument, &assets)?;
         let released = state
+            .service
             .execute(Command::ListInstrument(spec))
             .await
             .map_err(|e| anyhow::anyhow!(e.message))?;
@@ -303,7 +362,7 @@ async fn ensure_listings(state: &AppState, config: &Config) -> anyhow::Result<()
         if config
             .instruments
             .iter()
-            .all(|i| state.catalog().symbol(&i.symbol).is_ok())
+            .all(|i| state.service.catalog().symbol(&i.symbol).is_ok())
         {
             return Ok(());
         }
@@ -422,18 +481,29 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         projected_seq = 0;
     }
     let projector = Projector::open(store.clone()).await?;
+    // The live view of accounts starts from the open orders the read models hold, and
+    // follows the same catch-up as the projector, so both reach the journal's end.
+    let mut live = LiveAccounts::new(ENDED_ORDERS_KEPT_DEFAULT);
+    for order in store.open_orders().await? {
+        live.load_order(order);
+    }
+    let live = Arc::new(Mutex::new(live));
     let (projected_watch_tx, projected_watch) = watch::channel(projector.projected_seq());
     let read_flush = Arc::new(Notify::new());
-    let projector_task = tokio::spawn(run_projector(
+    let database_up = Arc::new(AtomicBool::new(true));
+    let projector_task = tokio::spawn(run_projector(ProjectorTask {
         projector,
-        projector_rx,
-        projected_watch_tx,
-        Duration::from_millis(config.data.projection_interval_ms),
-        read_flush.clone(),
-    ));
+        input: projector_rx,
+        projected: projected_watch_tx,
+        interval: Duration::from_millis(config.data.projection_interval_ms),
+        flush: read_flush.clone(),
+        database_up: database_up.clone(),
+        backlog_max: config.data.projection_backlog_max.max(ROUND_MAX),
+    }));
 
     let recovery_dir = dir.clone();
     let catch_up = projector_tx.clone();
+    let catch_up_live = live.clone();
     let recovered = tokio::task::spawn_blocking(move || {
         let mut pending: Vec<Released> = Vec::new();
         let recovered = bourse_journal::recover_with_events(
@@ -441,6 +511,10 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
             &recovery_dir,
             projected_seq + 1,
             |released| {
+                catch_up_live
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .apply(&released);
                 pending.push(released);
                 if pending.len() >= 1_000 {
                     let _ = catch_up.blocking_send(Arc::new(std::mem::take(&mut pending)));
@@ -521,8 +595,6 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         snapshots_retained: config.journal.snapshots_retained.max(1),
         ..PipelineConfig::default()
     };
-    let engine_limits = *recovered.engine.limits();
-    let known_owners: Vec<u64> = recovered.engine.owners().map(|o| o.0).collect();
     let catalog_engine = recovered.engine.clone();
     let venue = Arc::new(
         Venue::start(
@@ -535,13 +607,49 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         )
         .context("starting the journal")?,
     );
+    // Balances as the recovered engine holds them.
+    let mut live = std::mem::replace(
+        &mut *live.lock().unwrap_or_else(|e| e.into_inner()),
+        LiveAccounts::new(1),
+    );
+    for owner in catalog_engine.owners() {
+        for asset in catalog_engine.assets() {
+            if let Some(balance) = catalog_engine.balance(owner, asset.id) {
+                live.set_balance(
+                    owner,
+                    asset.id,
+                    LiveBalance {
+                        available: balance.available,
+                        held: balance.held,
+                    },
+                );
+            }
+        }
+    }
+    let service = Service::new(
+        ServiceParts {
+            config: ServiceConfig {
+                faucet: FaucetConfig {
+                    enabled: config.faucet.enabled,
+                    max_per_request: config.faucet.max_per_request.clone().into_iter().collect(),
+                },
+                read_wait: Duration::from_millis(config.server.read_wait_ms),
+                command_timeout: Duration::from_millis(config.server.command_timeout_ms),
+                database_timeout: Duration::from_millis(config.data.database_timeout_ms.max(1)),
+            },
+            store: store.clone(),
+            venue: venue.clone(),
+            market,
+            live,
+            projected: projected_watch,
+            read_flush,
+            database_up,
+        },
+        &catalog_engine,
+    );
     let api_config = ApiConfig {
         profile: config.profile.clone(),
         registration_open: config.auth.registration_open,
-        faucet: FaucetConfig {
-            enabled: config.faucet.enabled,
-            max_per_request: config.faucet.max_per_request.clone().into_iter().collect(),
-        },
         access_token_ttl: Duration::from_secs(config.auth.access_token_ttl_secs.max(1)),
         refresh_token_ttl: Duration::from_secs(config.auth.refresh_token_ttl_secs.max(1)),
         user_limit: Limit {
@@ -555,28 +663,25 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         rate_limit_entries_max: config.rate_limits.entries_max,
         cors_origins: config.server.cors_origins.clone(),
         body_limit_bytes: config.server.body_limit_bytes,
-        read_wait: Duration::from_millis(config.server.read_wait_ms),
-        command_timeout: Duration::from_millis(config.server.command_timeout_ms),
+        header_bytes_max: config.server.header_bytes_max,
+        headers_max: config.server.headers_max,
+        api_key_cache_max: config.auth.api_key_cache_max.max(1),
+        revoked_sessions_max: config.auth.revoked_sessions_max.max(1),
         ws: WsConfig {
             queue_len_max: config.websocket.queue_len_max.max(1),
             heartbeat: Duration::from_secs(config.websocket.heartbeat_secs.max(1)),
             idle_timeout: Duration::from_secs(config.websocket.idle_timeout_secs.max(1)),
             subscriptions_max: config.websocket.subscriptions_max.max(1),
             connections_max: config.websocket.connections_max.max(1),
+            message_bytes_max: config.websocket.message_bytes_max.max(1_024),
+            close_timeout: Duration::from_millis(config.websocket.close_timeout_ms.max(1)),
         },
     };
-    let state = AppState::new(
-        api_config,
-        store.clone(),
-        venue.clone(),
-        &catalog_engine,
-        market,
-        projected_watch,
-        read_flush,
-        jwt_secret.as_bytes(),
-        known_owners,
-    );
-    state.set_limits(engine_limits);
+    let access_ttl_nanos = api_config.access_token_ttl.as_nanos() as u64;
+    let revoked_sessions = store
+        .revoked_sessions_since(bourse_api::state::now_nanos().saturating_sub(access_ttl_nanos))
+        .await?;
+    let state = AppState::new(api_config, service, jwt_secret.as_bytes(), revoked_sessions);
     drop(catalog_engine);
 
     let (dispatched_tx, dispatched_rx) = mpsc::channel::<Batch>(64);
@@ -597,11 +702,12 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
 
     let stop_simulator = Arc::new(AtomicBool::new(false));
     let simulator_thread = if simulate {
-        let instruments: Vec<_> = state.catalog().instruments().to_vec();
+        let instruments: Vec<_> = state.service.catalog().instruments().to_vec();
         let reference = |id: InstrumentId| {
-            let market = state.market();
+            let market = state.service.market();
             market.ticker(id).and_then(|t| t.last).or_else(|| {
                 state
+                    .service
                     .catalog()
                     .instrument(id)
                     .and_then(|i| i.spec().reference_price)
@@ -624,18 +730,13 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         .await
         .with_context(|| format!("listening on {}", config.server.addr))?;
     let addr = listener.local_addr()?;
-    // Small responses and WebSocket messages go out at once, not after the peer's
-    // delayed acknowledgement.
-    let listener =
-        axum::serve::ListenerExt::tap_io(listener, |stream: &mut tokio::net::TcpStream| {
-            if let Err(error) = stream.set_nodelay(true) {
-                tracing::debug!(%error, "TCP_NODELAY could not be set");
-            }
-        });
     let app = bourse_api::router_with_site(
         state.clone(),
         axum::Router::new().fallback(crate::web::serve),
+        axum::routing::get(crate::web::docs),
     );
+    let limits =
+        crate::http::HttpLimits::above(config.server.header_bytes_max, config.server.headers_max);
     let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
     let grace = Duration::from_secs(config.server.shutdown_grace_secs);
     let server_state = state.clone();
@@ -645,19 +746,14 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         let signal = async move {
             shutdown_signal(shutdown_rx).await;
             // WebSocket clients are told to go, so that the drain can finish.
-            signal_state.hub.close_all("server shutting down");
+            signal_state.hub.close_all(Close::SHUTDOWN);
             let _ = drained_tx.send(());
         };
-        let server = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(signal)
-        .into_future();
+        let server = crate::http::serve(listener, app, limits, signal);
         tokio::pin!(server);
         let mut drained = drained_rx;
         tokio::select! {
-            result = &mut server => result.context("serving HTTP")?,
+            () = &mut server => {}
             _ = &mut drained => {
                 if tokio::time::timeout(grace, &mut server).await.is_err() {
                     tracing::warn!("requests still in flight after the grace period; stopping anyway");

@@ -58,7 +58,8 @@ async fn store(config: &Config) -> anyhow::Result<Store> {
 pub async fn add(args: &UserAddArgs) -> anyhow::Result<ExitCode> {
     let config = load(&args.config, &[])?;
     let role = Role::parse(&args.role).context("--role is admin, trader, compliance or auditor")?;
-    bourse_api::auth::check_username(&args.username).map_err(|e| anyhow::anyhow!(e.message))?;
+    bourse_api::auth::check_username(&args.username)
+        .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     let (password, generated) = if args.password_stdin {
         let mut line = String::new();
         std::io::stdin()
@@ -68,9 +69,9 @@ pub async fn add(args: &UserAddArgs) -> anyhow::Result<ExitCode> {
     } else {
         (bourse_api::auth::random_password(), true)
     };
-    bourse_api::auth::check_password(&password).map_err(|e| anyhow::anyhow!(e.message))?;
-    let hash =
-        bourse_api::auth::hash_password(&password).map_err(|e| anyhow::anyhow!(e.message))?;
+    bourse_api::auth::check_password(&password).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+    let hash = bourse_api::auth::hash_password(&password)
+        .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     let store = store(&config).await?;
     let user = store
         .create_user(NewUser {

@@ -78,6 +78,21 @@ fn file(asset: EmbeddedFile, gzip_ok: bool, cache: &'static str) -> Response {
     response
 }
 
+const DOCS_NOT_BUILT: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Bourse API</title></head>
+<body><h1>Bourse API</h1><p>The browsable reference is part of the web dashboard, which this
+binary was built without (Node.js and npm were not found when it was compiled). The
+<a href="/api/v1/openapi.json">OpenAPI document</a> describes every route.</p></body></html>"#;
+
+/// `/api/v1/docs`: the API reference (Swagger UI, built with the dashboard), always
+/// revalidated so that it follows the binary.
+pub async fn docs(request_headers: HeaderMap) -> Response {
+    match asset("/docs.html") {
+        Some(found) => file(found, accepts_gzip(&request_headers), "no-cache"),
+        None => (StatusCode::OK, Html(DOCS_NOT_BUILT)).into_response(),
+    }
+}
+
 /// Serves the dashboard; API paths that reach here are 404s in the API's envelope.
 pub async fn serve(method: Method, uri: Uri, request_headers: HeaderMap) -> Response {
     let gzip = accepts_gzip(&request_headers);

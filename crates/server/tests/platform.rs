@@ -184,8 +184,8 @@ async fn walkthrough(db: Db) {
     let ask_id = s(&ask["id"]).to_string();
     let cancelled = http
         .json(
-            "DELETE",
-            &format!("/api/v1/orders/{ask_id}"),
+            "POST",
+            &format!("/api/v1/orders/{ask_id}/cancel"),
             Some(&bob),
             None,
         )
@@ -208,8 +208,8 @@ async fn walkthrough(db: Db) {
     );
     let again = http
         .json(
-            "DELETE",
-            &format!("/api/v1/orders/{ask_id}"),
+            "POST",
+            &format!("/api/v1/orders/{ask_id}/cancel"),
             Some(&bob),
             None,
         )
@@ -217,7 +217,17 @@ async fn walkthrough(db: Db) {
         .unwrap();
     assert_eq!(
         (again.status, again.code().as_str()),
-        (404, "UNKNOWN_ORDER")
+        (409, "ORDER_CLOSED"),
+        "an order that has ended cannot be cancelled again"
+    );
+    let read_back = http
+        .json("GET", &format!("/api/v1/orders/{ask_id}"), Some(&bob), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (read_back.status, s(&read_back.data()["status"])),
+        (200, "cancelled"),
+        "a cancelled order stays readable"
     );
     let open = http
         .json("GET", "/api/v1/orders?status=open", Some(&bob), None)

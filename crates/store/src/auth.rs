@@ -269,28 +269,88 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Revokes every token of a family (on logout, or when a used token comes back).
-    pub async fn revoke_token_family(&self, family: &str, now: u64) -> Result<()> {
+    /// Ends a session: revokes every refresh token of its family and records the
+    /// session as ended, in one transaction (on logout, or when a used token comes
+    /// back).
+    pub async fn revoke_token_family(&self, family: &str, user_id: u64, now: u64) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
         sqlx::query(
             "UPDATE refresh_tokens SET revoked_at = $1 WHERE family = $2 AND revoked_at IS NULL",
         )
         .bind(sql_int(now))
         .bind(family)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
+        sqlx::query(
+            "INSERT INTO revoked_sessions (family, user_id, revoked_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (family) DO NOTHING",
+        )
+        .bind(family)
+        .bind(sql_int(user_id))
+        .bind(sql_int(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    /// Revokes every refresh token of a user (password change, user disabled).
-    pub async fn revoke_user_tokens(&self, user_id: u64, now: u64) -> Result<()> {
+    /// Ends every session of a user (password change, user disabled): revokes their
+    /// refresh tokens and records each session whose tokens were issued since
+    /// `issued_since` (older ones have no access token left alive). Returns the
+    /// sessions ended.
+    pub async fn revoke_user_tokens(
+        &self,
+        user_id: u64,
+        issued_since: u64,
+        now: u64,
+    ) -> Result<Vec<String>> {
+        let mut tx = self.pool().begin().await?;
+        let rows = sqlx::query(
+            "SELECT DISTINCT family FROM refresh_tokens WHERE user_id = $1 AND created_at >= $2",
+        )
+        .bind(sql_int(user_id))
+        .bind(sql_int(issued_since))
+        .fetch_all(&mut *tx)
+        .await?;
+        let families: Vec<String> = rows
+            .iter()
+            .map(|row| row.try_get("family"))
+            .collect::<std::result::Result<_, _>>()?;
         sqlx::query(
             "UPDATE refresh_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
         )
         .bind(sql_int(now))
         .bind(sql_int(user_id))
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        for family in &families {
+            sqlx::query(
+                "INSERT INTO revoked_sessions (family, user_id, revoked_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (family) DO NOTHING",
+            )
+            .bind(family.as_str())
+            .bind(sql_int(user_id))
+            .bind(sql_int(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(families)
+    }
+
+    /// Sessions ended since `since` (nanoseconds), and forgets older ones: an access
+    /// token cannot outlive its lifetime, so a session ended before it is moot.
+    pub async fn revoked_sessions_since(&self, since: u64) -> Result<Vec<(String, u64)>> {
+        sqlx::query("DELETE FROM revoked_sessions WHERE revoked_at < $1")
+            .bind(sql_int(since))
+            .execute(self.pool())
+            .await?;
+        let rows = sqlx::query("SELECT family, revoked_at FROM revoked_sessions")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("family")?, req_u64(row, "revoked_at")?)))
+            .collect()
     }
 
     pub async fn insert_api_key(&self, key: &ApiKeyRow) -> Result<()> {

@@ -17,7 +17,7 @@ mod rows;
 pub use auth::{ApiKeyRow, NewUser, RefreshTokenRow, Role, UserRow};
 pub use projector::Projector;
 pub use queries::{OrderFilter, OrderStatusFilter, Page};
-pub use rows::{BalanceRow, OrderRow, TradeRow, TransferRow};
+pub use rows::{BalanceRow, TradeRow, TransferRow};
 
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
@@ -40,7 +40,38 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the username is taken")]
     UsernameTaken,
+    #[error("the database did not answer within {0:?}")]
+    Timeout(Duration),
 }
+
+impl StoreError {
+    /// Whether the error says the database cannot be reached (down, restarting, out
+    /// of connections, too slow), as opposed to a fault in what was asked of it.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Timeout(_) => true,
+            StoreError::Database(error) => match error {
+                sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::WorkerCrashed => true,
+                // SQLSTATE classes 08 (connection exception) and 57 (operator
+                // intervention: shutting down, cannot connect now).
+                sqlx::Error::Database(db) => db
+                    .code()
+                    .is_some_and(|code| code.starts_with("08") || code.starts_with("57")),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+/// How long a request waits for a database connection before it counts as
+/// unavailable, unless the caller says otherwise ([`Store::connect_with`]).
+pub const ACQUIRE_TIMEOUT_DEFAULT: Duration = Duration::from_secs(10);
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -82,6 +113,16 @@ impl Store {
     /// connection works in that schema, created if missing: tests use it to run side by
     /// side in one database.
     pub async fn connect(url: &str, schema: Option<&str>) -> Result<Store> {
+        Store::connect_with(url, schema, ACQUIRE_TIMEOUT_DEFAULT).await
+    }
+
+    /// [`Store::connect`], waiting at most `acquire_timeout` for a connection on each
+    /// use (so that an unreachable database is reported quickly).
+    pub async fn connect_with(
+        url: &str,
+        schema: Option<&str>,
+        acquire_timeout: Duration,
+    ) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let dialect = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Dialect::Postgres
@@ -96,7 +137,7 @@ impl Store {
                 Dialect::Sqlite => 4,
                 Dialect::Postgres => 8,
             })
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(acquire_timeout)
             .after_connect(move |conn, _meta| {
                 let schema = schema.clone();
                 Box::pin(async move {

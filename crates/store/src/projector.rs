@@ -6,12 +6,12 @@
 //! prefix of the journal. Open orders stay in memory so that a fill is an update, not
 //! a read; finished ones are written and forgotten.
 
-use crate::rows::{BalanceRow, OrderRow, TradeRow, TransferRow};
+use crate::rows::{BalanceRow, TradeRow, TransferRow, kind_columns, kind_text};
 use crate::{Dialect, Result, Store, sql_int};
-use bourse_engine::{Event, OrderKind, SYSTEM_OWNER_MIN, TransferKind, TransferState};
+use bourse_engine::{Event, OrderRecord, SYSTEM_OWNER_MIN, TransferKind, TransferState};
 use bourse_journal::Released;
 use bourse_market::{Candle, CandleSet, Interval};
-use bourse_types::{CancelReason, InstrumentId, Side};
+use bourse_types::{InstrumentId, Side};
 use rustc_hash::FxHashMap as HashMap;
 use sqlx::AnyConnection;
 use std::collections::BTreeMap;
@@ -44,7 +44,7 @@ pub struct Projector {
     store: Store,
     projected_seq: u64,
     /// Open orders, and orders changed since the last flush.
-    orders: HashMap<u64, OrderRow>,
+    orders: HashMap<u64, OrderRecord>,
     dirty_orders: Vec<u64>,
     trades: Vec<TradeRow>,
     transfers: BTreeMap<u64, TransferRow>,
@@ -66,8 +66,8 @@ impl Projector {
             .fetch_all(store.pool())
             .await?;
         for row in &rows {
-            let order = OrderRow::from_row(row)?;
-            orders.insert(order.id, order);
+            let order = crate::rows::order_from_row(row)?;
+            orders.insert(order.id.0, order);
         }
         // The newest candle of each series, to keep aggregating into it.
         let mut candle_sets: HashMap<InstrumentId, CandleSet> = HashMap::default();
@@ -102,6 +102,15 @@ impl Projector {
         self.projected_seq
     }
 
+    /// Rows waiting to be written.
+    pub fn pending_rows(&self) -> usize {
+        self.dirty_orders.len()
+            + self.trades.len()
+            + self.transfers.len()
+            + self.balances.len()
+            + self.candles.len()
+    }
+
     /// Whether anything waits to be written.
     pub fn has_pending(&self) -> bool {
         !self.dirty_orders.is_empty()
@@ -115,6 +124,15 @@ impl Projector {
         self.dirty_orders.push(id);
     }
 
+    /// Moves an order held in memory forward by one of its events.
+    fn apply_to_order(&mut self, id: u64, event: &Event, released: &Released) {
+        if let Some(order) = self.orders.get_mut(&id)
+            && order.apply(event, released.seq, released.ts)
+        {
+            self.dirty_orders.push(id);
+        }
+    }
+
     /// Folds one released command into the pending changes. Commands already projected
     /// (a catch-up that overlaps) are skipped.
     pub fn apply(&mut self, released: &Released) {
@@ -126,62 +144,15 @@ impl Projector {
         for event in &released.events {
             match event {
                 Event::OrderAccepted(a) => {
-                    let (kind, price, qty, budget) = match a.kind {
-                        OrderKind::Limit { price, qty } => {
-                            ("limit", Some(price.raw()), Some(qty.raw()), None)
-                        }
-                        OrderKind::Market { qty } => ("market", None, Some(qty.raw()), None),
-                        OrderKind::MarketBudget { quote } => {
-                            ("market_budget", None, None, Some(quote.raw()))
-                        }
-                    };
-                    let row = OrderRow {
-                        id: a.order.0,
-                        owner: a.owner.0,
-                        instrument: a.instrument.0,
-                        side: side_text(a.side).to_string(),
-                        kind: kind.to_string(),
-                        price,
-                        qty,
-                        quote_budget: budget,
-                        leaves: qty.unwrap_or(0),
-                        filled: 0,
-                        filled_notional: 0,
-                        fees: 0,
-                        tif: a.tif.as_str().to_string(),
-                        post_only: a.post_only,
-                        stp: a.stp.as_str().to_string(),
-                        client_order_id: a.client_order_id.map(|c| c.to_string()),
-                        expire_at: a.expire_at.map(|t| t.nanos()),
-                        status: "open".to_string(),
-                        reason: None,
-                        created_at: ts,
-                        updated_at: ts,
-                        seq: released.seq,
-                    };
-                    self.orders.insert(row.id, row);
+                    self.orders.insert(
+                        a.order.0,
+                        OrderRecord::accepted(a, released.seq, released.ts),
+                    );
                     self.touch(a.order.0);
                 }
                 Event::Trade(t) => {
-                    for (order, leaves, fee) in [
-                        (t.maker_order.0, t.maker_leaves.raw(), t.maker_fee.raw()),
-                        (t.taker_order.0, t.taker_leaves.raw(), t.taker_fee.raw()),
-                    ] {
-                        if let Some(row) = self.orders.get_mut(&order) {
-                            row.filled = row.filled.saturating_add(t.qty.raw());
-                            row.filled_notional =
-                                row.filled_notional.saturating_add(t.notional.raw());
-                            row.fees = row.fees.saturating_add(fee);
-                            row.leaves = leaves;
-                            row.status = if leaves == 0 && row.kind != "market_budget" {
-                                "filled".to_string()
-                            } else {
-                                "partially_filled".to_string()
-                            };
-                            row.updated_at = ts;
-                            row.seq = released.seq;
-                            self.dirty_orders.push(order);
-                        }
+                    for order in [t.maker_order.0, t.taker_order.0] {
+                        self.apply_to_order(order, event, released);
                     }
                     self.trades.push(TradeRow {
                         id: t.id.0,
@@ -210,46 +181,10 @@ impl Projector {
                             .insert((t.instrument.0, interval, candle.open_time), candle);
                     }
                 }
-                Event::OrderAmended {
-                    order,
-                    price,
-                    leaves,
-                    ..
-                } => {
-                    if let Some(row) = self.orders.get_mut(&order.0) {
-                        row.price = Some(price.raw());
-                        row.leaves = leaves.raw();
-                        row.qty = Some(row.filled + leaves.raw());
-                        row.updated_at = ts;
-                        row.seq = released.seq;
-                        self.dirty_orders.push(order.0);
-                    }
-                }
-                Event::OrderCancelled {
-                    order,
-                    reason,
-                    leaves,
-                    ..
-                } => {
-                    if let Some(row) = self.orders.get_mut(&order.0) {
-                        // A budget order that spent its budget is done, not cancelled.
-                        let spent = *reason == CancelReason::BudgetExhausted && row.filled > 0;
-                        row.status = if spent { "filled" } else { "cancelled" }.to_string();
-                        row.reason = (!spent).then(|| reason.code().to_string());
-                        row.leaves = leaves.raw();
-                        row.updated_at = ts;
-                        row.seq = released.seq;
-                        self.dirty_orders.push(order.0);
-                    }
-                }
-                Event::OrderExpired { order, leaves, .. } => {
-                    if let Some(row) = self.orders.get_mut(&order.0) {
-                        row.status = "expired".to_string();
-                        row.leaves = leaves.raw();
-                        row.updated_at = ts;
-                        row.seq = released.seq;
-                        self.dirty_orders.push(order.0);
-                    }
+                Event::OrderAmended { order, .. }
+                | Event::OrderCancelled { order, .. }
+                | Event::OrderExpired { order, .. } => {
+                    self.apply_to_order(order.0, event, released);
                 }
                 Event::Transfer(t) => {
                     let existing = self.transfers.get(&t.id.0).cloned();
@@ -305,7 +240,7 @@ impl Projector {
         let mut tx = self.store.pool().begin().await?;
         self.dirty_orders.sort_unstable();
         self.dirty_orders.dedup();
-        let orders: Vec<&OrderRow> = self
+        let orders: Vec<&OrderRecord> = self
             .dirty_orders
             .iter()
             .filter_map(|id| self.orders.get(id))
@@ -386,7 +321,7 @@ fn placeholders(dialect: Dialect, rows: usize, columns: usize) -> String {
 async fn upsert_orders(
     conn: &mut AnyConnection,
     dialect: Dialect,
-    rows: &[&OrderRow],
+    rows: &[&OrderRecord],
 ) -> Result<()> {
     const COLUMNS: &str = "id, owner, instrument, side, kind, price, qty, quote_budget, leaves, filled, filled_notional, fees, \
         tif, post_only, stp, client_order_id, expire_at, status, reason, created_at, updated_at, seq";
@@ -398,28 +333,29 @@ async fn upsert_orders(
     );
     let mut query = sqlx::query(&sql);
     for row in rows {
+        let (price, qty, budget) = kind_columns(&row.kind);
         query = query
-            .bind(sql_int(row.id))
-            .bind(sql_int(row.owner))
-            .bind(i64::from(row.instrument))
-            .bind(row.side.clone())
-            .bind(row.kind.clone())
-            .bind(row.price.map(|v| v.to_string()))
-            .bind(row.qty.map(|v| v.to_string()))
-            .bind(row.quote_budget.map(|v| v.to_string()))
-            .bind(row.leaves.to_string())
-            .bind(row.filled.to_string())
-            .bind(row.filled_notional.to_string())
-            .bind(row.fees.to_string())
-            .bind(row.tif.clone())
+            .bind(sql_int(row.id.0))
+            .bind(sql_int(row.owner.0))
+            .bind(i64::from(row.instrument.0))
+            .bind(row.side.as_str())
+            .bind(kind_text(&row.kind))
+            .bind(price.map(|v| v.to_string()))
+            .bind(qty.map(|v| v.to_string()))
+            .bind(budget.map(|v| v.to_string()))
+            .bind(row.leaves.raw().to_string())
+            .bind(row.filled.raw().to_string())
+            .bind(row.filled_notional.raw().to_string())
+            .bind(row.fees.raw().to_string())
+            .bind(row.tif.as_str())
             .bind(i64::from(row.post_only))
-            .bind(row.stp.clone())
-            .bind(row.client_order_id.clone())
-            .bind(row.expire_at.map(sql_int))
-            .bind(row.status.clone())
-            .bind(row.reason.clone())
-            .bind(sql_int(row.created_at))
-            .bind(sql_int(row.updated_at))
+            .bind(row.stp.as_str())
+            .bind(row.client_order_id.map(|c| c.to_string()))
+            .bind(row.expire_at.map(|t| sql_int(t.nanos())))
+            .bind(row.status.as_str())
+            .bind(row.reason.map(|r| r.code()))
+            .bind(sql_int(row.created_at.nanos()))
+            .bind(sql_int(row.updated_at.nanos()))
             .bind(sql_int(row.seq));
     }
     query.execute(conn).await?;

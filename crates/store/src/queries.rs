@@ -1,7 +1,8 @@
 //! Reads of the read models.
 
-use crate::rows::{BalanceRow, OrderRow, TradeRow, TransferRow};
+use crate::rows::{BalanceRow, TradeRow, TransferRow, order_from_row};
 use crate::{Result, Store, StoreError, sql_int};
+use bourse_engine::OrderRecord;
 use bourse_market::{Candle, Interval};
 use bourse_types::{Amount, Price, Qty};
 use sqlx::Row;
@@ -35,8 +36,7 @@ pub struct OrderFilter {
     /// Only this owner's orders (None: everyone's, for staff).
     pub owner: Option<u64>,
     pub instrument: Option<u32>,
-    /// `Some("buy")` or `Some("sell")`.
-    pub side: Option<&'static str>,
+    pub side: Option<bourse_types::Side>,
     pub status: OrderStatusFilter,
 }
 
@@ -70,12 +70,20 @@ pub(crate) fn candle_from_row(row: &AnyRow) -> Result<(u32, Interval, Candle)> {
 }
 
 impl Store {
-    pub async fn order(&self, id: u64) -> Result<Option<OrderRow>> {
+    /// Every open order, for the views that keep them in memory.
+    pub async fn open_orders(&self) -> Result<Vec<OrderRecord>> {
+        let rows = sqlx::query("SELECT * FROM orders WHERE status IN ('open', 'partially_filled')")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(order_from_row).collect()
+    }
+
+    pub async fn order(&self, id: u64) -> Result<Option<OrderRecord>> {
         let row = sqlx::query("SELECT * FROM orders WHERE id = $1")
             .bind(sql_int(id))
             .fetch_optional(self.pool())
             .await?;
-        row.as_ref().map(OrderRow::from_row).transpose()
+        row.as_ref().map(order_from_row).transpose()
     }
 
     /// An owner's order by client order id (the newest with that id).
@@ -83,17 +91,17 @@ impl Store {
         &self,
         owner: u64,
         client_order_id: &str,
-    ) -> Result<Option<OrderRow>> {
+    ) -> Result<Option<OrderRecord>> {
         let row = sqlx::query("SELECT * FROM orders WHERE owner = $1 AND client_order_id = $2 ORDER BY id DESC LIMIT 1")
             .bind(sql_int(owner))
             .bind(client_order_id)
             .fetch_optional(self.pool())
             .await?;
-        row.as_ref().map(OrderRow::from_row).transpose()
+        row.as_ref().map(order_from_row).transpose()
     }
 
     /// Orders matching a filter, newest first, and how many match in all.
-    pub async fn orders(&self, filter: OrderFilter, page: Page) -> Result<(Vec<OrderRow>, u64)> {
+    pub async fn orders(&self, filter: OrderFilter, page: Page) -> Result<(Vec<OrderRecord>, u64)> {
         let mut conditions = Vec::new();
         let mut binds: Vec<i64> = Vec::new();
         let mut texts: Vec<&'static str> = Vec::new();
@@ -115,7 +123,7 @@ impl Store {
             OrderStatusFilter::All => {}
         }
         if let Some(side) = filter.side {
-            texts.push(side);
+            texts.push(side.as_str());
             conditions.push(format!("side = ${}", binds.len() + texts.len()));
         }
         let clause = if conditions.is_empty() {
@@ -147,7 +155,7 @@ impl Store {
             .await?;
         let orders = rows
             .iter()
-            .map(OrderRow::from_row)
+            .map(order_from_row)
             .collect::<Result<Vec<_>>>()?;
         Ok((orders, u64::try_from(total).unwrap_or(0)))
     }

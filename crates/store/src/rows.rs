@@ -1,6 +1,11 @@
 //! The rows of the read models, with their conversions from SQL.
 
 use crate::{Result, StoreError};
+use bourse_engine::{OrderKind, OrderRecord, OrderStatus};
+use bourse_types::{
+    Amount, CancelReason, ClientOrderId, InstrumentId, OrderId, OwnerId, Price, Qty, Side, StpMode,
+    TimeInForce, Timestamp,
+};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -24,75 +29,85 @@ fn int_u64(row: &AnyRow, column: &str) -> Result<u64> {
     u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} = {value}")))
 }
 
-/// An order as the read model keeps it. Quantities and prices are raw minor units.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrderRow {
-    pub id: u64,
-    pub owner: u64,
-    pub instrument: u32,
-    /// `buy` or `sell`.
-    pub side: String,
-    /// `limit`, `market` or `market_budget`.
-    pub kind: String,
-    pub price: Option<u64>,
-    /// The order's total quantity (None for a budget order).
-    pub qty: Option<u64>,
-    pub quote_budget: Option<u64>,
-    pub leaves: u64,
-    pub filled: u64,
-    /// The value of what filled, in quote minor units.
-    pub filled_notional: u64,
-    pub fees: u64,
-    pub tif: String,
-    pub post_only: bool,
-    pub stp: String,
-    pub client_order_id: Option<String>,
-    pub expire_at: Option<u64>,
-    /// `open`, `partially_filled`, `filled`, `cancelled` or `expired`.
-    pub status: String,
-    /// The cancel reason code, when cancelled.
-    pub reason: Option<String>,
-    /// Nanoseconds since the Unix epoch.
-    pub created_at: u64,
-    pub updated_at: u64,
-    pub seq: u64,
+/// The text of an order's kind, as the `kind` column keeps it.
+pub(crate) fn kind_text(kind: &OrderKind) -> &'static str {
+    match kind {
+        OrderKind::Limit { .. } => "limit",
+        OrderKind::Market { .. } => "market",
+        OrderKind::MarketBudget { .. } => "market_budget",
+    }
 }
 
-impl OrderRow {
-    pub fn is_open(&self) -> bool {
-        matches!(self.status.as_str(), "open" | "partially_filled")
+/// The columns an order's kind is kept in: price, quantity and quote budget.
+pub(crate) fn kind_columns(kind: &OrderKind) -> (Option<u64>, Option<u64>, Option<u64>) {
+    match *kind {
+        OrderKind::Limit { price, qty } => (Some(price.raw()), Some(qty.raw()), None),
+        OrderKind::Market { qty } => (None, Some(qty.raw()), None),
+        OrderKind::MarketBudget { quote } => (None, None, Some(quote.raw())),
     }
+}
 
-    pub(crate) fn from_row(row: &AnyRow) -> Result<OrderRow> {
-        let post_only: i64 = row.try_get("post_only")?;
-        let expire_at: Option<i64> = row.try_get("expire_at")?;
-        let instrument: i64 = row.try_get("instrument")?;
-        Ok(OrderRow {
-            id: int_u64(row, "id")?,
-            owner: int_u64(row, "owner")?,
-            instrument: u32::try_from(instrument)
-                .map_err(|_| StoreError::Corrupt(format!("instrument {instrument}")))?,
-            side: row.try_get("side")?,
-            kind: row.try_get("kind")?,
-            price: opt_text_u64(row, "price")?,
-            qty: opt_text_u64(row, "qty")?,
-            quote_budget: opt_text_u64(row, "quote_budget")?,
-            leaves: text_u64(row, "leaves")?,
-            filled: text_u64(row, "filled")?,
-            filled_notional: text_u64(row, "filled_notional")?,
-            fees: text_u64(row, "fees")?,
-            tif: row.try_get("tif")?,
-            post_only: post_only != 0,
-            stp: row.try_get("stp")?,
-            client_order_id: row.try_get("client_order_id")?,
-            expire_at: expire_at.and_then(|v| u64::try_from(v).ok()),
-            status: row.try_get("status")?,
-            reason: row.try_get("reason")?,
-            created_at: int_u64(row, "created_at")?,
-            updated_at: int_u64(row, "updated_at")?,
-            seq: int_u64(row, "seq")?,
-        })
-    }
+fn corrupt(column: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{column} = {value:?}"))
+}
+
+/// An order read back from the `orders` table.
+pub(crate) fn order_from_row(row: &AnyRow) -> Result<OrderRecord> {
+    let text = |column: &str| -> Result<String> { Ok(row.try_get::<String, _>(column)?) };
+    let post_only: i64 = row.try_get("post_only")?;
+    let expire_at: Option<i64> = row.try_get("expire_at")?;
+    let instrument: i64 = row.try_get("instrument")?;
+    let kind = text("kind")?;
+    let price = opt_text_u64(row, "price")?;
+    let qty = opt_text_u64(row, "qty")?;
+    let budget = opt_text_u64(row, "quote_budget")?;
+    let kind = match (kind.as_str(), price, qty, budget) {
+        ("limit", Some(price), Some(qty), _) => OrderKind::Limit {
+            price: Price::from_raw(price),
+            qty: Qty::from_raw(qty),
+        },
+        ("market", _, Some(qty), _) => OrderKind::Market {
+            qty: Qty::from_raw(qty),
+        },
+        ("market_budget", _, _, Some(quote)) => OrderKind::MarketBudget {
+            quote: Amount::from_raw(quote),
+        },
+        _ => return Err(corrupt("kind", &kind)),
+    };
+    let side = text("side")?;
+    let tif = text("tif")?;
+    let stp = text("stp")?;
+    let status = text("status")?;
+    let reason: Option<String> = row.try_get("reason")?;
+    let client_order_id: Option<String> = row.try_get("client_order_id")?;
+    Ok(OrderRecord {
+        id: OrderId(int_u64(row, "id")?),
+        owner: OwnerId(int_u64(row, "owner")?),
+        instrument: InstrumentId(
+            u32::try_from(instrument)
+                .map_err(|_| corrupt("instrument", &instrument.to_string()))?,
+        ),
+        side: Side::parse(&side).ok_or_else(|| corrupt("side", &side))?,
+        kind,
+        tif: TimeInForce::parse(&tif).ok_or_else(|| corrupt("tif", &tif))?,
+        post_only: post_only != 0,
+        stp: StpMode::parse(&stp).ok_or_else(|| corrupt("stp", &stp))?,
+        client_order_id: client_order_id
+            .map(|c| ClientOrderId::new(&c).map_err(|_| corrupt("client_order_id", &c)))
+            .transpose()?,
+        expire_at: expire_at.and_then(|v| u64::try_from(v).ok()).map(Timestamp),
+        leaves: Qty::from_raw(text_u64(row, "leaves")?),
+        filled: Qty::from_raw(text_u64(row, "filled")?),
+        filled_notional: Amount::from_raw(text_u64(row, "filled_notional")?),
+        fees: Amount::from_raw(text_u64(row, "fees")?),
+        status: OrderStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        reason: reason
+            .map(|r| CancelReason::parse(&r).ok_or_else(|| corrupt("reason", &r)))
+            .transpose()?,
+        created_at: Timestamp(int_u64(row, "created_at")?),
+        updated_at: Timestamp(int_u64(row, "updated_at")?),
+        seq: int_u64(row, "seq")?,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -135,7 +135,7 @@ async fn accounts(store: &Store) {
         !store.use_refresh_token("t1", 11).await.unwrap(),
         "a token is used once"
     );
-    store.revoke_token_family("f1", 12).await.unwrap();
+    store.revoke_token_family("f1", alice.id, 12).await.unwrap();
     let stored = store.refresh_token("t1").await.unwrap().unwrap();
     assert_eq!((stored.used_at, stored.revoked_at), (Some(10), Some(12)));
 
@@ -312,15 +312,33 @@ async fn projection(store: &Store) {
     assert_eq!(total, 2);
     // Newest first: o3 (amended to 98, filled 200 of 500, then cancelled), o2 (filled).
     let o3 = &orders[0];
+    let price = match o3.kind {
+        OrderKind::Limit { price, .. } => Some(price.raw()),
+        _ => None,
+    };
     assert_eq!(
-        (o3.id, o3.status.as_str(), o3.price, o3.filled, o3.leaves),
+        (
+            o3.id.0,
+            o3.status.as_str(),
+            price,
+            o3.filled.raw(),
+            o3.leaves.raw()
+        ),
         (3, "cancelled", Some(98), 200, 300)
     );
-    assert_eq!(o3.reason.as_deref(), Some("REQUESTED"));
-    assert_eq!(o3.client_order_id.as_deref(), Some("a-2"));
+    assert_eq!(o3.reason.map(|r| r.code()), Some("REQUESTED"));
+    assert_eq!(
+        o3.client_order_id.map(|c| c.to_string()).as_deref(),
+        Some("a-2")
+    );
     let o2 = &orders[1];
     assert_eq!(
-        (o2.status.as_str(), o2.filled, o2.filled_notional, o2.fees),
+        (
+            o2.status.as_str(),
+            o2.filled.raw(),
+            o2.filled_notional.raw(),
+            o2.fees.raw()
+        ),
         ("filled", 100, 10_100, 20)
     );
     let (open, _) = store
@@ -336,13 +354,13 @@ async fn projection(store: &Store) {
         .unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!(
-        (open[0].id, open[0].leaves, open[0].status.as_str()),
+        (open[0].id.0, open[0].leaves.raw(), open[0].status.as_str()),
         (1, 200, "partially_filled")
     );
     let (sells, _) = store
         .orders(
             OrderFilter {
-                side: Some("sell"),
+                side: Some(Side::Sell),
                 ..OrderFilter::default()
             },
             page,
@@ -356,10 +374,14 @@ async fn projection(store: &Store) {
             .await
             .unwrap()
             .unwrap()
-            .id,
+            .id
+            .0,
         2
     );
-    assert_eq!(store.order(4).await.unwrap().unwrap().status, "filled");
+    assert_eq!(
+        store.order(4).await.unwrap().unwrap().status.as_str(),
+        "filled"
+    );
 
     let (trades, total) = store.trades_of(1, None, page).await.unwrap();
     assert_eq!(total, 2);

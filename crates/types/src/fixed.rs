@@ -45,6 +45,12 @@ macro_rules! fixed_point {
                 self.0.checked_sub(other.0).map($name)
             }
 
+            /// For totals outside the engine (read models, statistics), which report
+            /// and must not stop; the engine itself uses the checked forms.
+            pub const fn saturating_add(self, other: Self) -> Self {
+                $name(self.0.saturating_add(other.0))
+            }
+
             /// Formats with exactly `scale` decimals.
             pub fn to_decimal(self, scale: u8) -> String {
                 crate::decimal::format_decimal(self.0, scale)

@@ -22,6 +22,12 @@ impl Side {
             Side::Sell => "sell",
         }
     }
+
+    pub fn parse(text: &str) -> Option<Side> {
+        [Side::Buy, Side::Sell]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
 }
 
 /// How long an order may stay on the book.
@@ -45,6 +51,17 @@ impl TimeInForce {
             TimeInForce::Fok => "FOK",
             TimeInForce::Gtd => "GTD",
         }
+    }
+
+    pub const ALL: [TimeInForce; 4] = [
+        TimeInForce::Gtc,
+        TimeInForce::Ioc,
+        TimeInForce::Fok,
+        TimeInForce::Gtd,
+    ];
+
+    pub fn parse(text: &str) -> Option<TimeInForce> {
+        TimeInForce::ALL.into_iter().find(|t| t.as_str() == text)
     }
 
     /// Whether an order with this time in force may rest on the book.
@@ -73,6 +90,16 @@ impl StpMode {
             StpMode::CancelOldest => "cancel_oldest",
             StpMode::CancelBoth => "cancel_both",
         }
+    }
+
+    pub const ALL: [StpMode; 3] = [
+        StpMode::CancelNewest,
+        StpMode::CancelOldest,
+        StpMode::CancelBoth,
+    ];
+
+    pub fn parse(text: &str) -> Option<StpMode> {
+        StpMode::ALL.into_iter().find(|m| m.as_str() == text)
     }
 }
 
@@ -103,5 +130,18 @@ impl CancelReason {
             CancelReason::PriceProtection => "PRICE_PROTECTION",
             CancelReason::BudgetExhausted => "BUDGET_EXHAUSTED",
         }
+    }
+
+    pub const ALL: [CancelReason; 6] = [
+        CancelReason::Requested,
+        CancelReason::Unfilled,
+        CancelReason::SelfTrade,
+        CancelReason::Admin,
+        CancelReason::PriceProtection,
+        CancelReason::BudgetExhausted,
+    ];
+
+    pub fn parse(code: &str) -> Option<CancelReason> {
+        CancelReason::ALL.into_iter().find(|r| r.code() == code)
     }
 }

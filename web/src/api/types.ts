@@ -115,6 +115,9 @@ export interface Fill {
   fee: string;
   liquidity: string;
 }
+/** The order lifecycle's statuses, as the venue's OpenAPI document lists them. */
+export type OrderStatus = "open" | "partially_filled" | "filled" | "cancelled" | "expired";
+
 export interface Order {
   id: string;
   client_order_id: string | null;
@@ -129,7 +132,7 @@ export interface Order {
   filled_value: string;
   average_price: string | null;
   fees: string;
-  status: string;
+  status: OrderStatus;
   reason: string | null;
   time_in_force: string;
   post_only: boolean;

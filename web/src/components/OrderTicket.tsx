@@ -59,7 +59,7 @@ export function OrderTicket({ instrument, ticker, pickedPrice }: { instrument: I
     try {
       const order = await api<Order>("/orders", { method: "POST", body });
       const nothingFilled = /^0(\.0+)?$/.test(order.filled_quantity);
-      if (order.status === "rejected" || ((order.status === "cancelled" || order.status === "expired") && nothingFilled)) {
+      if ((order.status === "cancelled" || order.status === "expired") && nothingFilled) {
         setServerError(`The order was ${order.status}${order.reason ? `: ${order.reason.replace(/_/g, " ")}` : ""}.`);
       } else {
         const what = `${ticket.side === "buy" ? "Bought" : "Sold"} ${formatDecimal(trimZeros(order.filled_quantity))} ${instrument.base}`;

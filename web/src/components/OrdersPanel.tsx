@@ -84,7 +84,7 @@ function OpenOrders({ instruments, symbol }: { instruments: Instrument[]; symbol
   const [amending, setAmending] = useState<Order | null>(null);
   const cancel = async (order: Order) => {
     try {
-      await api<Order>(`/orders/${order.id}`, { method: "DELETE" });
+      await api<Order>(`/orders/${order.id}/cancel`, { method: "POST" });
       void message.success("Order cancelled.");
     } catch (e) {
       void message.error(describeError(e));

@@ -3,7 +3,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api, describeError } from "../api/client";
 import { keys, useApiKeys, useMe } from "../api/queries";
-import type { ApiKey, ApiKeyCreated } from "../api/types";
+import type { ApiKey, ApiKeyCreated, TokenResponse } from "../api/types";
+import { useAuth } from "../store/auth";
 import { EmptyState, ErrorState } from "../components/common";
 
 function Profile() {
@@ -41,8 +42,10 @@ function PasswordChange() {
     setBusy(true);
     setError(null);
     try {
-      await api<unknown>("/me/password", { method: "POST", body: { current_password: values.current_password, new_password: values.new_password } });
-      void message.success("Password changed.");
+      // Every session of the account ends; the answer is a new one for this browser.
+      const tokens = await api<TokenResponse>("/me/password", { method: "POST", body: { current_password: values.current_password, new_password: values.new_password } });
+      useAuth.getState().setTokens(tokens);
+      void message.success("Password changed. Every other session has been signed out.");
       form.resetFields();
     } catch (e) {
       setError(describeError(e));

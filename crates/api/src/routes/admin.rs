@@ -4,19 +4,20 @@
 use super::{created, ok, page, paginated, parse_id};
 use crate::auth::{self, Auth};
 use crate::dto::{
-    CreateUser, CreatedUser, Envelope, InstrumentStatusRequest, OrderDto, OrderQuery, PageQuery,
-    Paginated, UpdateUser, UserDto,
+    CreateUser, CreatedUser, Envelope, InstrumentStatusChanged, InstrumentStatusRequest, OrderDto,
+    OrderQuery, PageQuery, Paginated, UpdateUser, UserDto,
 };
 use crate::error::{ApiError, ErrorEnvelope, Result};
 use crate::extract::{Json, Path, Query};
-use crate::routes::auth::user_dto;
-use crate::routes::orders::{order_dto, order_filter};
+use crate::routes::auth::{end_user_sessions, user_dto};
+use crate::routes::orders::{order_dto, status_filter};
 use crate::state::{AppState, now_nanos};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use bourse_engine::{Command, Event};
+use bourse_service::{Code, ServiceError};
 use bourse_store::{NewUser, Role};
 use bourse_types::{InstrumentStatus, OwnerId};
 
@@ -32,16 +33,19 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Every user (admin).
-#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", params(PageQuery), security(("bearer" = [])),
-    responses((status = 200, body = Envelope<Paginated<UserDto>>), (status = 403, body = ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", operation_id = "listUsers",
+    params(PageQuery), security(("bearer" = [])),
+    responses((status = 200, body = Envelope<Paginated<UserDto>>),
+              (status = 400, description = "VALIDATION_ERROR", body = ErrorEnvelope),
+              (status = 403, description = "FORBIDDEN", body = ErrorEnvelope)))]
 pub async fn list_users(
     State(state): State<AppState>,
-    Auth(principal): Auth,
+    Auth(actor): Auth,
     Query(query): Query<PageQuery>,
 ) -> Result<axum::Json<Envelope<Paginated<UserDto>>>> {
-    principal.require_role(&[Role::Admin])?;
+    actor.require_role(&[Role::Admin])?;
     let page = page(query.page, query.limit)?;
-    let (users, total) = state.store.users(page).await?;
+    let (users, total) = state.service.query(state.store().users(page)).await?;
     Ok(ok(paginated(
         users.iter().map(user_dto).collect(),
         page,
@@ -51,18 +55,20 @@ pub async fn list_users(
 
 /// Create a user with a role (admin). Without a password, one is generated and
 /// returned once.
-#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = CreateUser, security(("bearer" = [])),
-    responses((status = 201, body = Envelope<CreatedUser>), (status = 403, body = ErrorEnvelope),
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", operation_id = "createUser",
+    request_body = CreateUser, security(("bearer" = [])),
+    responses((status = 201, body = Envelope<CreatedUser>),
+              (status = 400, description = "VALIDATION_ERROR or WEAK_PASSWORD", body = ErrorEnvelope),
+              (status = 403, description = "FORBIDDEN", body = ErrorEnvelope),
               (status = 409, description = "USERNAME_TAKEN", body = ErrorEnvelope)))]
 pub async fn create_user(
     State(state): State<AppState>,
-    Auth(principal): Auth,
+    Auth(actor): Auth,
     Json(body): Json<CreateUser>,
 ) -> Result<(StatusCode, axum::Json<Envelope<CreatedUser>>)> {
-    principal.require_role(&[Role::Admin])?;
-    principal.require_session()?;
-    let role = Role::parse(&body.role)
-        .ok_or_else(|| ApiError::validation("role is admin, trader, compliance or auditor"))?;
+    actor.require_role(&[Role::Admin])?;
+    actor.require_session()?;
+    let role: Role = body.role.into();
     auth::check_username(&body.username)?;
     let (password, generated) = match body.password {
         Some(password) => (password, false),
@@ -71,17 +77,17 @@ pub async fn create_user(
     auth::check_password(&password)?;
     let hash = auth::hash_password(&password)?;
     let user = state
-        .store
-        .create_user(NewUser {
+        .service
+        .query(state.store().create_user(NewUser {
             username: &body.username,
             password_hash: &hash,
             role,
             created_at: now_nanos(),
-        })
+        }))
         .await?;
-    state.ensure_account(user.id).await?;
+    state.service.ensure_account(user.id).await?;
     tracing::info!(
-        admin = principal.user_id,
+        admin = actor.user_id,
         user = user.id,
         role = role.as_str(),
         "user created"
@@ -93,47 +99,69 @@ pub async fn create_user(
 }
 
 /// Change a user's role, or disable and enable them (admin). Disabling also halts
-/// their engine account and revokes their sessions.
-#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", request_body = UpdateUser,
-    params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Envelope<UserDto>), (status = 403, body = ErrorEnvelope),
+/// their engine account and ends their sessions at once.
+#[utoipa::path(patch, path = "/api/v1/admin/users/{id}", tag = "admin", operation_id = "updateUser",
+    request_body = UpdateUser,
+    params(("id" = String, Path, description = "the user's id", pattern = r"^[0-9]{1,19}$")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Envelope<UserDto>),
+              (status = 400, description = "VALIDATION_ERROR", body = ErrorEnvelope),
+              (status = 403, description = "FORBIDDEN", body = ErrorEnvelope),
               (status = 404, description = "UNKNOWN_USER", body = ErrorEnvelope)))]
 pub async fn update_user(
     State(state): State<AppState>,
-    Auth(principal): Auth,
+    Auth(actor): Auth,
     Path(id): Path<String>,
     Json(body): Json<UpdateUser>,
 ) -> Result<axum::Json<Envelope<UserDto>>> {
-    principal.require_role(&[Role::Admin])?;
-    principal.require_session()?;
+    actor.require_role(&[Role::Admin])?;
+    actor.require_session()?;
     let id = parse_id(&id, "user id")?;
-    let unknown = || ApiError::not_found("UNKNOWN_USER", "no such user");
-    state.store.user(id).await?.ok_or_else(unknown)?;
-    if let Some(role) = &body.role {
-        let role = Role::parse(role)
-            .ok_or_else(|| ApiError::validation("role is admin, trader, compliance or auditor"))?;
-        state.store.set_user_role(id, role).await?;
+    let unknown = || ApiError::new(Code::UnknownUser, "no such user");
+    if body.role.is_none() && body.disabled.is_none() {
+        return Err(ApiError(ServiceError::validation(
+            "give a role, disabled, or both",
+        )));
+    }
+    state
+        .service
+        .query(state.store().user(id))
+        .await?
+        .ok_or_else(unknown)?;
+    if let Some(role) = body.role {
+        state
+            .service
+            .query(state.store().set_user_role(id, role.into()))
+            .await?;
     }
     if let Some(disabled) = body.disabled {
-        state.store.set_user_disabled(id, disabled).await?;
+        state
+            .service
+            .query(state.store().set_user_disabled(id, disabled))
+            .await?;
         if disabled {
-            state.store.revoke_user_tokens(id, now_nanos()).await?;
+            end_user_sessions(&state, id).await?;
         }
-        state.ensure_account(id).await?;
+        state.service.ensure_account(id).await?;
         let released = state
+            .service
             .execute(Command::SetAccountHalted {
                 owner: OwnerId(id),
                 halted: disabled,
             })
             .await?;
         if let Some(Event::Rejected(r)) = released.events.first() {
-            return Err(ApiError::rejected(r.code));
+            return Err(ApiError(ServiceError::rejected(r.code)));
         }
     }
-    let user = state.store.user(id).await?.ok_or_else(unknown)?;
+    let user = state
+        .service
+        .query(state.store().user(id))
+        .await?
+        .ok_or_else(unknown)?;
     state.note_user(&user);
     tracing::info!(
-        admin = principal.user_id,
+        admin = actor.user_id,
         user = id,
         role = user.role.as_str(),
         disabled = user.disabled,
@@ -143,61 +171,69 @@ pub async fn update_user(
 }
 
 /// Trade, halt or close an instrument (admin). Closing cancels every resting order.
-#[utoipa::path(post, path = "/api/v1/admin/instruments/{symbol}/status", tag = "admin", request_body = InstrumentStatusRequest,
-    params(("symbol" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Envelope<Object>), (status = 403, body = ErrorEnvelope),
-              (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope)))]
+#[utoipa::path(post, path = "/api/v1/admin/instruments/{symbol}/status", tag = "admin",
+    operation_id = "setInstrumentStatus", request_body = InstrumentStatusRequest,
+    params(("symbol" = String, Path, example = "BTC-USD", pattern = r"^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Envelope<InstrumentStatusChanged>),
+              (status = 403, description = "FORBIDDEN", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope),
+              (status = 409, description = "INSTRUMENT_CLOSED: a closed instrument stays closed", body = ErrorEnvelope)))]
 pub async fn set_instrument_status(
     State(state): State<AppState>,
-    Auth(principal): Auth,
+    Auth(actor): Auth,
     Path(symbol): Path<String>,
     Json(body): Json<InstrumentStatusRequest>,
-) -> Result<axum::Json<Envelope<serde_json::Value>>> {
-    principal.require_role(&[Role::Admin])?;
-    let instrument = state.catalog().symbol(&symbol)?;
-    let status = match body.status.as_str() {
-        "trading" => InstrumentStatus::Trading,
-        "halted" => InstrumentStatus::Halted,
-        "closed" => InstrumentStatus::Closed,
-        other => {
-            return Err(ApiError::validation(format!(
-                "status is trading, halted or closed, not {other:?}"
-            )));
-        }
-    };
+) -> Result<axum::Json<Envelope<InstrumentStatusChanged>>> {
+    actor.require_role(&[Role::Admin])?;
+    let instrument = state.service.catalog().symbol(&symbol)?;
+    let status: InstrumentStatus = body.status.into();
     let released = state
+        .service
         .execute(Command::SetInstrumentStatus {
             instrument: instrument.id(),
             status,
         })
         .await?;
     if let Some(Event::Rejected(r)) = released.events.first() {
-        return Err(ApiError::rejected(r.code));
+        return Err(ApiError(ServiceError::rejected(r.code)));
     }
-    tracing::info!(admin = principal.user_id, symbol = %instrument.symbol(), status = status.as_str(), "instrument status changed");
-    Ok(ok(
-        serde_json::json!({ "symbol": instrument.symbol().to_string(), "status": status.as_str() }),
-    ))
+    tracing::info!(admin = actor.user_id, symbol = %instrument.symbol(), status = status.as_str(), "instrument status changed");
+    Ok(ok(InstrumentStatusChanged {
+        symbol: instrument.symbol().to_string(),
+        status: body.status,
+    }))
 }
 
 /// Every account's orders (admin, compliance, auditor).
-#[utoipa::path(get, path = "/api/v1/admin/orders", tag = "admin", params(OrderQuery), security(("bearer" = [])),
-    responses((status = 200, body = Envelope<Paginated<OrderDto>>), (status = 403, body = ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/v1/admin/orders", tag = "admin", operation_id = "listAllOrders",
+    params(OrderQuery), security(("bearer" = [])),
+    responses((status = 200, body = Envelope<Paginated<OrderDto>>),
+              (status = 400, description = "VALIDATION_ERROR", body = ErrorEnvelope),
+              (status = 403, description = "FORBIDDEN", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope)))]
 pub async fn all_orders(
     State(state): State<AppState>,
-    Auth(principal): Auth,
+    Auth(actor): Auth,
     Query(query): Query<OrderQuery>,
 ) -> Result<axum::Json<Envelope<Paginated<OrderDto>>>> {
-    principal.require_role(&[Role::Admin, Role::Compliance, Role::Auditor])?;
-    principal.require_read()?;
-    let filter = order_filter(&state, None, &query)?;
+    actor.require_role(&[Role::Admin, Role::Compliance, Role::Auditor])?;
+    actor.require_read()?;
     let page = page(query.page, query.limit)?;
-    state.wait_for_reads().await;
-    let (rows, total) = state.store.orders(filter, page).await?;
-    let catalog = state.catalog();
+    let list = state
+        .service
+        .orders(
+            None,
+            query.symbol.as_deref(),
+            query.side.map(Into::into),
+            status_filter(query.status),
+            page,
+        )
+        .await?;
+    let catalog = state.service.catalog();
     Ok(ok(paginated(
-        rows.iter().map(|r| order_dto(&catalog, r)).collect(),
+        list.orders.iter().map(|o| order_dto(&catalog, o)).collect(),
         page,
-        total,
+        list.total,
     )))
 }

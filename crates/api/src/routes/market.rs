@@ -2,10 +2,9 @@
 //! from memory (built from released events); no authentication needed.
 
 use super::ok;
-use crate::catalog::Catalog;
 use crate::dto::{
     AssetDto, CandleDto, CandleQuery, DepthDto, DepthLevelDto, DepthQuery, Envelope, InstrumentDto,
-    LimitQuery, PublicTradeDto, TickerDto,
+    InstrumentStatusDto, LimitQuery, PublicTradeDto, TickerDto,
 };
 use crate::error::{ApiError, ErrorEnvelope, Result};
 use crate::extract::{Path, Query};
@@ -14,7 +13,16 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use bourse_market::{Candle, Interval, Ticker};
+use bourse_service::Catalog;
+use bourse_service::{Code, ServiceError};
 use bourse_types::InstrumentId;
+
+/// Depth levels per side, at most.
+pub const DEPTH_LEVELS_MAX: u32 = 500;
+/// Public trades per request, at most.
+pub const TRADES_LIMIT_MAX: u32 = 500;
+/// Candles per request, at most.
+pub const CANDLES_LIMIT_MAX: u32 = 1_000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,9 +36,9 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Listed assets.
-#[utoipa::path(get, path = "/api/v1/assets", tag = "market", responses((status = 200, body = Envelope<Vec<AssetDto>>)))]
+#[utoipa::path(get, path = "/api/v1/assets", tag = "market", operation_id = "listAssets", responses((status = 200, body = Envelope<Vec<AssetDto>>)))]
 pub async fn assets(State(state): State<AppState>) -> axum::Json<Envelope<Vec<AssetDto>>> {
-    let catalog = state.catalog();
+    let catalog = state.service.catalog();
     ok(catalog
         .assets()
         .iter()
@@ -42,12 +50,12 @@ pub async fn assets(State(state): State<AppState>) -> axum::Json<Envelope<Vec<As
 }
 
 /// Listed instruments and their trading rules.
-#[utoipa::path(get, path = "/api/v1/instruments", tag = "market", responses((status = 200, body = Envelope<Vec<InstrumentDto>>)))]
+#[utoipa::path(get, path = "/api/v1/instruments", tag = "market", operation_id = "listInstruments", responses((status = 200, body = Envelope<Vec<InstrumentDto>>)))]
 pub async fn instruments(
     State(state): State<AppState>,
 ) -> axum::Json<Envelope<Vec<InstrumentDto>>> {
-    let catalog = state.catalog();
-    let market = state.market();
+    let catalog = state.service.catalog();
+    let market = state.service.market();
     ok(catalog
         .instruments()
         .iter()
@@ -59,8 +67,7 @@ pub async fn instruments(
                 quote: catalog.code_of(i.quote()),
                 status: market
                     .ticker(i.id())
-                    .map_or("trading", |t| t.status.as_str())
-                    .to_string(),
+                    .map_or(InstrumentStatusDto::Trading, |t| t.status.into()),
                 tick_size: i.format_price(i.tick_size()),
                 lot_size: i.format_qty(i.lot_size()),
                 min_quantity: i.format_qty(spec.min_qty),
@@ -101,7 +108,7 @@ pub fn ticker_dto(catalog: &Catalog, ticker: &Ticker, now: &str) -> TickerDto {
         best_bid_quantity: ticker.best_bid.map(|b| catalog.qty(id, b.1.raw())),
         best_ask: price(ticker.best_ask.map(|a| a.0)),
         best_ask_quantity: ticker.best_ask.map(|a| catalog.qty(id, a.1.raw())),
-        status: ticker.status.as_str().to_string(),
+        status: ticker.status.into(),
         time: now.to_string(),
     }
 }
@@ -120,10 +127,10 @@ pub fn candle_dto(catalog: &Catalog, instrument: InstrumentId, candle: &Candle) 
 }
 
 /// 24-hour tickers of every instrument.
-#[utoipa::path(get, path = "/api/v1/markets/tickers", tag = "market", responses((status = 200, body = Envelope<Vec<TickerDto>>)))]
+#[utoipa::path(get, path = "/api/v1/markets/tickers", tag = "market", operation_id = "listTickers", responses((status = 200, body = Envelope<Vec<TickerDto>>)))]
 pub async fn tickers(State(state): State<AppState>) -> axum::Json<Envelope<Vec<TickerDto>>> {
-    let catalog = state.catalog();
-    let market = state.market();
+    let catalog = state.service.catalog();
+    let market = state.service.market();
     let now = crate::now_rfc3339();
     ok(catalog
         .instruments()
@@ -134,40 +141,45 @@ pub async fn tickers(State(state): State<AppState>) -> axum::Json<Envelope<Vec<T
 }
 
 /// One instrument's 24-hour ticker.
-#[utoipa::path(get, path = "/api/v1/markets/{symbol}/ticker", tag = "market", params(("symbol" = String, Path, example = "BTC-USD")),
+#[utoipa::path(get, path = "/api/v1/markets/{symbol}/ticker", tag = "market", operation_id = "getTicker", params(("symbol" = String, Path, example = "BTC-USD", pattern = r"^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$")),
     responses((status = 200, body = Envelope<TickerDto>), (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope)))]
 pub async fn ticker(
     State(state): State<AppState>,
     Path(symbol): Path<String>,
 ) -> Result<axum::Json<Envelope<TickerDto>>> {
-    let catalog = state.catalog();
+    let catalog = state.service.catalog();
     let instrument = catalog.symbol(&symbol)?;
     let ticker = state
+        .service
         .market()
         .ticker(instrument.id())
-        .ok_or_else(|| ApiError::not_found("UNKNOWN_SYMBOL", "no market data yet"))?;
+        .ok_or_else(|| ApiError::new(Code::UnknownSymbol, "no market data yet"))?;
     Ok(ok(ticker_dto(&catalog, &ticker, &crate::now_rfc3339())))
 }
 
 /// Aggregated order book levels.
-#[utoipa::path(get, path = "/api/v1/markets/{symbol}/depth", tag = "market",
-    params(("symbol" = String, Path, example = "BTC-USD"), DepthQuery),
-    responses((status = 200, body = Envelope<DepthDto>), (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/v1/markets/{symbol}/depth", tag = "market", operation_id = "getDepth",
+    params(("symbol" = String, Path, example = "BTC-USD", pattern = r"^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$"), DepthQuery),
+    responses((status = 200, body = Envelope<DepthDto>), (status = 400, description = "VALIDATION_ERROR", body = ErrorEnvelope), (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope)))]
 pub async fn depth(
     State(state): State<AppState>,
     Path(symbol): Path<String>,
     Query(query): Query<DepthQuery>,
 ) -> Result<axum::Json<Envelope<DepthDto>>> {
     let levels = query.levels.unwrap_or(50);
-    if !(1..=500).contains(&levels) {
-        return Err(ApiError::validation("levels is between 1 and 500"));
+    if !(1..=DEPTH_LEVELS_MAX).contains(&levels) {
+        return Err(ApiError(ServiceError::field(
+            "levels",
+            format!("levels is between 1 and {DEPTH_LEVELS_MAX}"),
+        )));
     }
-    let catalog = state.catalog();
+    let catalog = state.service.catalog();
     let instrument = catalog.symbol(&symbol)?;
     let depth = state
+        .service
         .market()
         .depth(instrument.id(), levels as usize)
-        .ok_or_else(|| ApiError::not_found("UNKNOWN_SYMBOL", "no market data yet"))?;
+        .ok_or_else(|| ApiError::new(Code::UnknownSymbol, "no market data yet"))?;
     let convert = |levels: &[(bourse_types::Price, bourse_types::Qty, u32)]| {
         levels
             .iter()
@@ -187,60 +199,70 @@ pub async fn depth(
 }
 
 /// The newest public trades, newest first.
-#[utoipa::path(get, path = "/api/v1/markets/{symbol}/trades", tag = "market",
-    params(("symbol" = String, Path, example = "BTC-USD"), LimitQuery),
-    responses((status = 200, body = Envelope<Vec<PublicTradeDto>>), (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope)))]
+#[utoipa::path(get, path = "/api/v1/markets/{symbol}/trades", tag = "market", operation_id = "listPublicTrades",
+    params(("symbol" = String, Path, example = "BTC-USD", pattern = r"^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$"), LimitQuery),
+    responses((status = 200, body = Envelope<Vec<PublicTradeDto>>), (status = 400, description = "VALIDATION_ERROR", body = ErrorEnvelope), (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope)))]
 pub async fn trades(
     State(state): State<AppState>,
     Path(symbol): Path<String>,
     Query(query): Query<LimitQuery>,
 ) -> Result<axum::Json<Envelope<Vec<PublicTradeDto>>>> {
     let limit = query.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::validation("limit is between 1 and 500"));
+    if !(1..=TRADES_LIMIT_MAX).contains(&limit) {
+        return Err(ApiError(ServiceError::field(
+            "limit",
+            format!("limit is between 1 and {TRADES_LIMIT_MAX}"),
+        )));
     }
-    let catalog = state.catalog();
+    let catalog = state.service.catalog();
     let instrument = catalog.symbol(&symbol)?;
-    let trades = state.market().trades(instrument.id(), limit as usize);
+    let trades = state
+        .service
+        .market()
+        .trades(instrument.id(), limit as usize);
     Ok(ok(trades
         .iter()
         .map(|t| PublicTradeDto {
             id: t.id.0.to_string(),
             price: instrument.format_price(t.price),
             quantity: instrument.format_qty(t.qty),
-            side: t.aggressor.as_str().to_string(),
+            side: t.aggressor.into(),
             time: t.ts.to_rfc3339(3),
         })
         .collect()))
 }
 
 /// OHLCV candles, oldest first.
-#[utoipa::path(get, path = "/api/v1/markets/{symbol}/candles", tag = "market",
-    params(("symbol" = String, Path, example = "BTC-USD"), CandleQuery),
-    responses((status = 200, body = Envelope<Vec<CandleDto>>), (status = 400, body = ErrorEnvelope),
+#[utoipa::path(get, path = "/api/v1/markets/{symbol}/candles", tag = "market", operation_id = "listCandles",
+    params(("symbol" = String, Path, example = "BTC-USD", pattern = r"^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$"), CandleQuery),
+    responses((status = 200, body = Envelope<Vec<CandleDto>>), (status = 400, description = "VALIDATION_ERROR", body = ErrorEnvelope),
               (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope)))]
 pub async fn candles(
     State(state): State<AppState>,
     Path(symbol): Path<String>,
     Query(query): Query<CandleQuery>,
 ) -> Result<axum::Json<Envelope<Vec<CandleDto>>>> {
-    let interval = match query.interval.as_deref() {
-        None => Interval::M1,
-        Some(text) => Interval::parse(text).ok_or_else(|| {
-            ApiError::validation(format!(
-                "interval is 1m, 5m, 15m, 1h, 4h or 1d, not {text:?}"
-            ))
-        })?,
-    };
-    let limit = query.limit.unwrap_or(200);
-    if !(1..=1_000).contains(&limit) {
-        return Err(ApiError::validation("limit is between 1 and 1000"));
+    let interval = query.interval.map_or(Interval::M1, Into::into);
+    if query.end.is_some_and(|end| end > crate::dto::TIME_MS_MAX) {
+        return Err(ApiError(ServiceError::field(
+            "end",
+            format!("end is at most {}", crate::dto::TIME_MS_MAX),
+        )));
     }
-    let catalog = state.catalog();
+    let limit = query.limit.unwrap_or(200);
+    if !(1..=CANDLES_LIMIT_MAX).contains(&limit) {
+        return Err(ApiError(ServiceError::field(
+            "limit",
+            format!("limit is between 1 and {CANDLES_LIMIT_MAX}"),
+        )));
+    }
+    let catalog = state.service.catalog();
     let instrument = catalog.symbol(&symbol)?;
-    let candles = state
-        .market()
-        .candles(instrument.id(), interval, limit as usize, query.end);
+    let candles =
+        state
+            .service
+            .market()
+            .candles(instrument.id(), interval, limit as usize, query.end);
     Ok(ok(candles
         .iter()
         .map(|c| candle_dto(&catalog, instrument.id(), c))

@@ -11,11 +11,14 @@ use crate::dto::{Envelope, Paginated, Pagination};
 use crate::error::{ApiError, Result};
 use axum::Json;
 use axum::http::StatusCode;
+use bourse_service::ServiceError;
 use bourse_store::Page;
 use bourse_types::Timestamp;
 use serde::Serialize;
 
 pub const PAGE_LIMIT_MAX: u32 = 500;
+/// The last page number accepted, so that an offset always fits the databases.
+pub const PAGE_MAX: u32 = 1_000_000;
 pub const PAGE_LIMIT_DEFAULT: u32 = 50;
 
 /// A success envelope.
@@ -37,12 +40,16 @@ pub fn created<T: Serialize>(data: T) -> (StatusCode, Json<Envelope<T>>) {
 pub fn page(page: Option<u32>, limit: Option<u32>) -> Result<Page> {
     let page = page.unwrap_or(1);
     let limit = limit.unwrap_or(PAGE_LIMIT_DEFAULT);
-    if page == 0 {
-        return Err(ApiError::validation("page starts at 1"));
+    if !(1..=PAGE_MAX).contains(&page) {
+        return Err(ApiError(ServiceError::field(
+            "page",
+            format!("page is between 1 and {PAGE_MAX}"),
+        )));
     }
     if !(1..=PAGE_LIMIT_MAX).contains(&limit) {
-        return Err(ApiError::validation(format!(
-            "limit is between 1 and {PAGE_LIMIT_MAX}"
+        return Err(ApiError(ServiceError::field(
+            "limit",
+            format!("limit is between 1 and {PAGE_LIMIT_MAX}"),
         )));
     }
     Ok(Page { page, limit })
@@ -70,6 +77,10 @@ pub fn time(nanos: u64) -> String {
 
 /// Parses a numeric id from a path.
 pub fn parse_id(text: &str, what: &str) -> Result<u64> {
-    text.parse()
-        .map_err(|_| ApiError::validation(format!("{what} must be a number, not {text:?}")))
+    text.parse().map_err(|_| {
+        ApiError(ServiceError::field(
+            "id",
+            format!("{what} must be a number, not {text:?}"),
+        ))
+    })
 }

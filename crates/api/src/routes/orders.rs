@@ -1,542 +1,242 @@
-//! Orders: place, list, get, amend, cancel, cancel all. Placement, amendment and
-//! cancellation go through the engine; the answer comes once the command is durable.
+//! Orders over REST: place, list, get, amend, cancel, cancel all. Each handler parses
+//! its request, calls the use case and renders the result; the rules live in
+//! `bourse-service`.
 
 use super::{created, ok, page, paginated, parse_id, time};
-use crate::auth::{Auth, Principal};
-use crate::catalog::{Catalog, average_price, parse_amount, parse_price, parse_qty};
+use crate::auth::Auth;
 use crate::dto::{
-    AmendOrder, CancelAllResponse, Envelope, FillDto, OrderDto, OrderQuery, Paginated, PlaceOrder,
-    SymbolQuery,
+    AmendOrder, CancelAllQuery, CancelAllResponse, Envelope, FillDto, LiquidityDto, OrderDto,
+    OrderQuery, OrderStatusQueryDto, Paginated, PlaceOrder,
 };
-use crate::error::{ApiError, ErrorEnvelope, Result};
+use crate::error::{ErrorEnvelope, Result};
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use bourse_engine::{Command, Event, NewOrder, OrderKind, OrderRef};
-use bourse_journal::Released;
-use bourse_store::{OrderFilter, OrderRow, OrderStatusFilter};
-use bourse_types::{
-    CancelReason, ClientOrderId, OrderId, OwnerId, Side, StpMode, TimeInForce, Timestamp,
-};
+use bourse_engine::{OrderKind, OrderRecord};
+use bourse_service::{Catalog, Fill, Liquidity, OrderStatusFilter, PlacedOrder, average_price};
+use bourse_types::OrderId;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orders", post(place).get(list).delete(cancel_all))
-        .route("/orders/{id}", get(get_order).delete(cancel).patch(amend))
+        .route("/orders/{id}", get(get_order).patch(amend))
+        .route("/orders/{id}/cancel", post(cancel))
 }
 
-fn parse_side(text: &str) -> Result<Side> {
-    match text.to_ascii_lowercase().as_str() {
-        "buy" => Ok(Side::Buy),
-        "sell" => Ok(Side::Sell),
-        _ => Err(ApiError::validation(format!(
-            "side is `buy` or `sell`, not {text:?}"
-        ))),
+pub fn fill_dto(catalog: &Catalog, order: &OrderRecord, fill: &Fill) -> FillDto {
+    FillDto {
+        trade_id: fill.trade_id.0.to_string(),
+        price: catalog.price(order.instrument, fill.price.raw()),
+        quantity: catalog.qty(order.instrument, fill.qty.raw()),
+        fee: catalog.notional(order.instrument, fill.fee.raw()),
+        liquidity: match fill.liquidity {
+            Liquidity::Maker => LiquidityDto::Maker,
+            Liquidity::Taker => LiquidityDto::Taker,
+        },
     }
 }
 
-fn parse_tif(text: &str) -> Result<TimeInForce> {
-    match text.to_ascii_uppercase().as_str() {
-        "GTC" => Ok(TimeInForce::Gtc),
-        "IOC" => Ok(TimeInForce::Ioc),
-        "FOK" => Ok(TimeInForce::Fok),
-        "GTD" => Ok(TimeInForce::Gtd),
-        _ => Err(ApiError::validation(format!(
-            "time_in_force is GTC, IOC, FOK or GTD, not {text:?}"
-        ))),
-    }
-}
-
-fn parse_stp(text: &str) -> Result<StpMode> {
-    match text {
-        "cancel_newest" => Ok(StpMode::CancelNewest),
-        "cancel_oldest" => Ok(StpMode::CancelOldest),
-        "cancel_both" => Ok(StpMode::CancelBoth),
-        _ => Err(ApiError::validation(format!(
-            "stp is cancel_newest, cancel_oldest or cancel_both, not {text:?}"
-        ))),
-    }
-}
-
-/// Turns a request into an engine order, checking its form; the engine checks the
-/// trading rules.
-pub fn new_order(catalog: &Catalog, owner: u64, request: &PlaceOrder) -> Result<NewOrder> {
-    let instrument = catalog.symbol(&request.symbol)?;
-    let side = parse_side(&request.side)?;
-    let kind = match request.kind.to_ascii_lowercase().as_str() {
-        "limit" => {
-            if request.quote_amount.is_some() {
-                return Err(ApiError::validation("quote_amount is for market buys only"));
-            }
-            let price = request
-                .price
-                .as_deref()
-                .ok_or_else(|| ApiError::validation("a limit order needs a price"))?;
-            let qty = request
-                .quantity
-                .as_deref()
-                .ok_or_else(|| ApiError::validation("a limit order needs a quantity"))?;
-            OrderKind::Limit {
-                price: parse_price(&instrument, "price", price)?,
-                qty: parse_qty(&instrument, "quantity", qty)?,
-            }
-        }
-        "market" => {
-            if request.price.is_some() {
-                return Err(ApiError::validation("a market order has no price"));
-            }
-            match (&request.quantity, &request.quote_amount) {
-                (Some(qty), None) => OrderKind::Market {
-                    qty: parse_qty(&instrument, "quantity", qty)?,
-                },
-                (None, Some(quote)) => {
-                    if side != Side::Buy {
-                        return Err(ApiError::validation(
-                            "only a market buy may give quote_amount",
-                        ));
-                    }
-                    OrderKind::MarketBudget {
-                        quote: parse_amount(instrument.quote_scale(), "quote_amount", quote)?,
-                    }
-                }
-                _ => {
-                    return Err(ApiError::validation(
-                        "a market order gives either quantity or quote_amount",
-                    ));
-                }
-            }
-        }
-        other => {
-            return Err(ApiError::validation(format!(
-                "type is `limit` or `market`, not {other:?}"
-            )));
-        }
-    };
-    let tif = match &request.time_in_force {
-        Some(text) => parse_tif(text)?,
-        None if matches!(kind, OrderKind::Limit { .. }) => TimeInForce::Gtc,
-        None => TimeInForce::Ioc,
-    };
-    let client_order_id = request
-        .client_order_id
-        .as_deref()
-        .map(|c| {
-            ClientOrderId::new(c).map_err(|e| {
-                ApiError::validation(format!(
-                    "client_order_id: {e} (1 to 36 of letters, digits and `._:-`)"
-                ))
-            })
-        })
-        .transpose()?;
-    Ok(NewOrder {
-        owner: OwnerId(owner),
-        instrument: instrument.id(),
-        side,
-        kind,
-        tif,
-        post_only: request.post_only,
-        stp: request
-            .stp
-            .as_deref()
-            .map(parse_stp)
-            .transpose()?
-            .unwrap_or_default(),
-        client_order_id,
-        expire_at: request.expire_at.map(Timestamp::from_millis),
-    })
-}
-
-/// The engine's refusal, if the command was refused, as an API error.
-fn rejection(released: &Released) -> Option<ApiError> {
-    released.events.iter().find_map(|event| match event {
-        Event::Rejected(r) => {
-            let mut error = ApiError::rejected(r.code);
-            if r.code == bourse_engine::RejectCode::DuplicateClientOrderId
-                && let Some(order) = r.order
-            {
-                error = error.with_details(serde_json::json!({ "order_id": order.0.to_string() }));
-            }
-            Some(error)
-        }
-        _ => None,
-    })
-}
-
-/// The order as the placement's events leave it.
-fn placed_order(catalog: &Catalog, released: &Released) -> Result<OrderDto> {
-    if let Some(error) = rejection(released) {
-        return Err(error);
-    }
-    let accepted = released
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::OrderAccepted(a) => Some(*a),
-            _ => None,
-        })
-        .ok_or_else(|| ApiError::internal("a placement produced no acceptance"))?;
-    let instrument = catalog
-        .instrument(accepted.instrument)
-        .copied()
-        .ok_or_else(|| ApiError::internal("an order on an unknown instrument"))?;
-    let (kind, price, qty, quote) = match accepted.kind {
-        OrderKind::Limit { price, qty } => ("limit", Some(price.raw()), Some(qty.raw()), None),
-        OrderKind::Market { qty } => ("market", None, Some(qty.raw()), None),
-        OrderKind::MarketBudget { quote } => ("market_budget", None, None, Some(quote.raw())),
-    };
-    let mut row = OrderRow {
-        id: accepted.order.0,
-        owner: accepted.owner.0,
-        instrument: accepted.instrument.0,
-        side: accepted.side.as_str().to_string(),
-        kind: kind.to_string(),
-        price,
-        qty,
-        quote_budget: quote,
-        leaves: qty.unwrap_or(0),
-        filled: 0,
-        filled_notional: 0,
-        fees: 0,
-        tif: accepted.tif.as_str().to_string(),
-        post_only: accepted.post_only,
-        stp: accepted.stp.as_str().to_string(),
-        client_order_id: accepted.client_order_id.map(|c| c.to_string()),
-        expire_at: accepted.expire_at.map(|t| t.nanos()),
-        status: "open".to_string(),
-        reason: None,
-        created_at: released.ts.nanos(),
-        updated_at: released.ts.nanos(),
-        seq: released.seq,
-    };
-    let mut fills = Vec::new();
-    for event in &released.events {
-        match event {
-            Event::Trade(t) if t.taker_order == accepted.order => {
-                row.filled += t.qty.raw();
-                row.filled_notional += t.notional.raw();
-                row.fees += t.taker_fee.raw();
-                row.leaves = t.taker_leaves.raw();
-                fills.push(FillDto {
-                    trade_id: t.id.0.to_string(),
-                    price: instrument.format_price(t.price),
-                    quantity: instrument.format_qty(t.qty),
-                    fee: instrument.format_notional(t.taker_fee),
-                    liquidity: "taker".to_string(),
-                });
-            }
-            Event::OrderCancelled {
-                order,
-                reason,
-                leaves,
-                ..
-            } if *order == accepted.order => {
-                let spent = *reason == CancelReason::BudgetExhausted && row.filled > 0;
-                row.status = if spent { "filled" } else { "cancelled" }.to_string();
-                row.reason = (!spent).then(|| reason.code().to_string());
-                row.leaves = leaves.raw();
-            }
-            _ => {}
-        }
-    }
-    if row.status == "open" && row.filled > 0 {
-        row.status = if row.leaves == 0 {
-            "filled"
-        } else {
-            "partially_filled"
-        }
-        .to_string();
-    }
-    let mut dto = order_dto(catalog, &row);
-    dto.fills = fills;
-    Ok(dto)
-}
-
-pub fn order_dto(catalog: &Catalog, row: &OrderRow) -> OrderDto {
-    let id = bourse_types::InstrumentId(row.instrument);
+pub fn order_dto(catalog: &Catalog, order: &OrderRecord) -> OrderDto {
+    let id = order.instrument;
     let instrument = catalog.instrument(id);
+    let (price, quote) = match order.kind {
+        OrderKind::Limit { price, .. } => (Some(price.raw()), None),
+        OrderKind::Market { .. } => (None, None),
+        OrderKind::MarketBudget { quote } => (None, Some(quote.raw())),
+    };
     OrderDto {
-        id: row.id.to_string(),
-        client_order_id: row.client_order_id.clone(),
+        id: order.id.0.to_string(),
+        client_order_id: order.client_order_id.map(|c| c.to_string()),
         symbol: catalog.symbol_of(id),
-        side: row.side.clone(),
-        kind: row.kind.clone(),
-        price: row.price.map(|p| catalog.price(id, p)),
-        quantity: row.qty.map(|q| catalog.qty(id, q)),
-        quote_amount: row.quote_budget.map(|q| catalog.notional(id, q)),
-        filled_quantity: catalog.qty(id, row.filled),
-        remaining_quantity: catalog.qty(id, row.leaves),
-        filled_value: catalog.notional(id, row.filled_notional),
+        side: order.side.into(),
+        kind: (&order.kind).into(),
+        price: price.map(|p| catalog.price(id, p)),
+        quantity: order.qty().map(|q| catalog.qty(id, q.raw())),
+        quote_amount: quote.map(|q| catalog.notional(id, q)),
+        filled_quantity: catalog.qty(id, order.filled.raw()),
+        remaining_quantity: catalog.qty(id, order.leaves.raw()),
+        filled_value: catalog.notional(id, order.filled_notional.raw()),
         average_price: instrument.and_then(|i| {
-            average_price(i, row.filled_notional, row.filled).map(|p| i.format_price(p))
+            average_price(i, order.filled_notional.raw(), order.filled.raw())
+                .map(|p| i.format_price(p))
         }),
-        fees: catalog.notional(id, row.fees),
-        status: row.status.clone(),
-        reason: row.reason.clone(),
-        time_in_force: row.tif.clone(),
-        post_only: row.post_only,
-        stp: row.stp.clone(),
-        expire_at: row.expire_at.map(time),
-        created_at: time(row.created_at),
-        updated_at: time(row.updated_at),
+        fees: catalog.notional(id, order.fees.raw()),
+        status: order.status.into(),
+        reason: order.reason.map(|r| r.code().to_string()),
+        time_in_force: order.tif.into(),
+        post_only: order.post_only,
+        stp: order.stp.into(),
+        expire_at: order.expire_at.map(|t| time(t.nanos())),
+        created_at: time(order.created_at.nanos()),
+        updated_at: time(order.updated_at.nanos()),
         fills: Vec::new(),
     }
 }
 
-/// Places an order for the caller (REST and WebSocket).
-pub async fn place_order(
-    state: &AppState,
-    principal: Principal,
-    request: PlaceOrder,
-) -> Result<OrderDto> {
-    principal.require_trade()?;
-    let order = new_order(&state.catalog(), principal.user_id, &request)?;
-    state.ensure_account(principal.user_id).await?;
-    let released = state.execute(Command::Place(order)).await?;
-    placed_order(&state.catalog(), &released)
+/// An order with the fills of the request that answered it.
+pub fn placed_dto(catalog: &Catalog, placed: &PlacedOrder) -> OrderDto {
+    let mut dto = order_dto(catalog, &placed.order);
+    dto.fills = placed
+        .fills
+        .iter()
+        .map(|f| fill_dto(catalog, &placed.order, f))
+        .collect();
+    dto
 }
 
 fn order_id(text: &str) -> Result<OrderId> {
     parse_id(text, "order id").map(OrderId)
 }
 
-/// Loads one of the caller's orders after the read models caught up.
-async fn owned_order(state: &AppState, principal: Principal, id: u64) -> Result<OrderRow> {
-    state.wait_for_reads().await;
-    match state.store.order(id).await? {
-        Some(row) if row.owner == principal.user_id => Ok(row),
-        _ => Err(ApiError::not_found("UNKNOWN_ORDER", "no such order")),
+pub fn status_filter(status: Option<OrderStatusQueryDto>) -> OrderStatusFilter {
+    match status {
+        Some(OrderStatusQueryDto::Open) => OrderStatusFilter::Open,
+        Some(OrderStatusQueryDto::Closed) => OrderStatusFilter::Closed,
+        Some(OrderStatusQueryDto::All) | None => OrderStatusFilter::All,
     }
-}
-
-/// Cancels one of the caller's orders (REST and WebSocket).
-pub async fn cancel_order(state: &AppState, principal: Principal, id: &str) -> Result<OrderDto> {
-    principal.require_trade()?;
-    let id = order_id(id)?;
-    let released = state
-        .execute(Command::Cancel {
-            owner: OwnerId(principal.user_id),
-            order: OrderRef::Id(id),
-        })
-        .await?;
-    if let Some(error) = rejection(&released) {
-        return Err(error);
-    }
-    let row = owned_order(state, principal, id.0).await?;
-    Ok(order_dto(&state.catalog(), &row))
-}
-
-/// Amends one of the caller's orders (REST and WebSocket).
-pub async fn amend_order(
-    state: &AppState,
-    principal: Principal,
-    id: &str,
-    request: AmendOrder,
-) -> Result<OrderDto> {
-    principal.require_trade()?;
-    let id = order_id(id)?;
-    state.wait_for_reads().await;
-    let current = state
-        .store
-        .order(id.0)
-        .await?
-        .filter(|o| o.owner == principal.user_id && o.is_open())
-        .ok_or_else(|| ApiError::not_found("UNKNOWN_ORDER", "no such open order"))?;
-    let instrument = state
-        .catalog()
-        .instrument(bourse_types::InstrumentId(current.instrument))
-        .copied()
-        .ok_or_else(|| ApiError::internal("an order on an unknown instrument"))?;
-    let price = request
-        .price
-        .as_deref()
-        .map(|p| parse_price(&instrument, "price", p))
-        .transpose()?;
-    let qty = request
-        .quantity
-        .as_deref()
-        .map(|q| parse_qty(&instrument, "quantity", q))
-        .transpose()?;
-    if price.is_none() && qty.is_none() {
-        return Err(ApiError::validation(
-            "give a new price, a new quantity, or both",
-        ));
-    }
-    let released = state
-        .execute(Command::Amend {
-            owner: OwnerId(principal.user_id),
-            order: OrderRef::Id(id),
-            price,
-            qty,
-        })
-        .await?;
-    if let Some(error) = rejection(&released) {
-        return Err(error);
-    }
-    let fills: Vec<FillDto> = released
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Trade(t) if t.taker_order == id => Some(FillDto {
-                trade_id: t.id.0.to_string(),
-                price: instrument.format_price(t.price),
-                quantity: instrument.format_qty(t.qty),
-                fee: instrument.format_notional(t.taker_fee),
-                liquidity: "taker".to_string(),
-            }),
-            _ => None,
-        })
-        .collect();
-    let row = owned_order(state, principal, id.0).await?;
-    let mut dto = order_dto(&state.catalog(), &row);
-    dto.fills = fills;
-    Ok(dto)
 }
 
 /// Place an order. The answer comes once the order is durable, with any fills it had
 /// on arrival.
-#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = PlaceOrder,
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", operation_id = "placeOrder",
+    request_body = PlaceOrder,
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 201, body = Envelope<OrderDto>),
-              (status = 400, description = "a validation error or an engine rejection (see docs/errors.md)", body = ErrorEnvelope),
+    responses((status = 201, description = "the order as accepted, with its fills so far", body = Envelope<OrderDto>),
+              (status = 400, description = "VALIDATION_ERROR or a malformed decimal: the request does not fit the schema", body = ErrorEnvelope),
               (status = 403, description = "INSUFFICIENT_SCOPE, FORBIDDEN or ACCOUNT_HALTED", body = ErrorEnvelope),
-              (status = 409, description = "DUPLICATE_CLIENT_ORDER_ID (details.order_id), INSTRUMENT_HALTED", body = ErrorEnvelope),
-              (status = 429, body = ErrorEnvelope),
-              (status = 503, description = "OVERLOADED or JOURNAL_UNAVAILABLE", body = ErrorEnvelope)))]
+              (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope),
+              (status = 409, description = "refused by the venue's rules or state: INSUFFICIENT_FUNDS, PRICE_OUT_OF_BAND, INVALID_TICK, INVALID_LOT, TOO_MANY_DECIMALS, DUPLICATE_CLIENT_ORDER_ID (details.order_id), INSTRUMENT_HALTED, TOO_MANY_OPEN_ORDERS...", body = ErrorEnvelope)))]
 pub async fn place(
     State(state): State<AppState>,
-    Auth(principal): Auth,
+    Auth(actor): Auth,
     Json(body): Json<PlaceOrder>,
 ) -> Result<(StatusCode, axum::Json<Envelope<OrderDto>>)> {
-    Ok(created(place_order(&state, principal, body).await?))
+    body.check()?;
+    let placed = state
+        .service
+        .place_order(&actor, &body.to_request())
+        .await?;
+    Ok(created(placed_dto(&state.service.catalog(), &placed)))
 }
 
-/// The caller's orders, newest first.
-#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(OrderQuery),
+/// The caller's orders, newest first. Open orders come from the venue's live view;
+/// closed ones from the read models (503 `DATABASE_UNAVAILABLE` while those are away).
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", operation_id = "listOrders", params(OrderQuery),
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, body = Envelope<Paginated<OrderDto>>), (status = 400, body = ErrorEnvelope)))]
+    responses((status = 200, body = Envelope<Paginated<OrderDto>>),
+              (status = 400, description = "VALIDATION_ERROR", body = ErrorEnvelope),
+              (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope)))]
 pub async fn list(
     State(state): State<AppState>,
-    Auth(principal): Auth,
+    Auth(actor): Auth,
     Query(query): Query<OrderQuery>,
 ) -> Result<axum::Json<Envelope<Paginated<OrderDto>>>> {
-    principal.require_read()?;
-    let filter = order_filter(&state, Some(principal.user_id), &query)?;
+    actor.require_read()?;
     let page = page(query.page, query.limit)?;
-    state.wait_for_reads().await;
-    let (rows, total) = state.store.orders(filter, page).await?;
-    let catalog = state.catalog();
+    let list = state
+        .service
+        .orders(
+            Some(actor.user_id),
+            query.symbol.as_deref(),
+            query.side.map(Into::into),
+            status_filter(query.status),
+            page,
+        )
+        .await?;
+    let catalog = state.service.catalog();
     Ok(ok(paginated(
-        rows.iter().map(|r| order_dto(&catalog, r)).collect(),
+        list.orders.iter().map(|o| order_dto(&catalog, o)).collect(),
         page,
-        total,
+        list.total,
     )))
 }
 
-pub fn order_filter(
-    state: &AppState,
-    owner: Option<u64>,
-    query: &OrderQuery,
-) -> Result<OrderFilter> {
-    let instrument = match &query.symbol {
-        Some(symbol) => Some(state.catalog().symbol(symbol)?.id().0),
-        None => None,
-    };
-    let status = match query.status.as_deref() {
-        None | Some("all") => OrderStatusFilter::All,
-        Some("open") => OrderStatusFilter::Open,
-        Some("closed") => OrderStatusFilter::Closed,
-        Some(other) => {
-            return Err(ApiError::validation(format!(
-                "status is open, closed or all, not {other:?}"
-            )));
-        }
-    };
-    let side = match query.side.as_deref() {
-        None => None,
-        Some(side) => Some(parse_side(side)?.as_str()),
-    };
-    Ok(OrderFilter {
-        owner,
-        instrument,
-        side,
-        status,
-    })
-}
-
 /// One of the caller's orders.
-#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", operation_id = "getOrder",
+    params(("id" = String, Path, description = "the order's id", pattern = r"^[0-9]{1,19}$")),
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, body = Envelope<OrderDto>), (status = 404, description = "UNKNOWN_ORDER", body = ErrorEnvelope)))]
+    responses((status = 200, body = Envelope<OrderDto>),
+              (status = 400, description = "VALIDATION_ERROR: the id is not a number", body = ErrorEnvelope),
+              (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_ORDER", body = ErrorEnvelope)))]
 pub async fn get_order(
     State(state): State<AppState>,
-    Auth(principal): Auth,
+    Auth(actor): Auth,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Envelope<OrderDto>>> {
-    principal.require_read()?;
-    let row = owned_order(&state, principal, order_id(&id)?.0).await?;
-    Ok(ok(order_dto(&state.catalog(), &row)))
+    let order = state.service.order(&actor, order_id(&id)?).await?;
+    Ok(ok(order_dto(&state.service.catalog(), &order)))
 }
 
-/// Cancel one of the caller's open orders.
-#[utoipa::path(delete, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = String, Path)),
+/// Cancel one of the caller's open orders. The order stays readable (`GET
+/// /orders/{id}`), with status `cancelled` or, if it had filled in full first,
+/// `filled`.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", operation_id = "cancelOrder",
+    params(("id" = String, Path, description = "the order's id", pattern = r"^[0-9]{1,19}$")),
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, body = Envelope<OrderDto>), (status = 404, description = "UNKNOWN_ORDER", body = ErrorEnvelope)))]
+    responses((status = 200, description = "the order as the cancel left it", body = Envelope<OrderDto>),
+              (status = 400, description = "VALIDATION_ERROR: the id is not a number", body = ErrorEnvelope),
+              (status = 403, description = "INSUFFICIENT_SCOPE or FORBIDDEN", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_ORDER: the caller has no such order", body = ErrorEnvelope),
+              (status = 409, description = "ORDER_CLOSED: the order has ended", body = ErrorEnvelope)))]
 pub async fn cancel(
     State(state): State<AppState>,
-    Auth(principal): Auth,
+    Auth(actor): Auth,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Envelope<OrderDto>>> {
-    Ok(ok(cancel_order(&state, principal, &id).await?))
+    let order = state.service.cancel_order(&actor, order_id(&id)?).await?;
+    Ok(ok(order_dto(&state.service.catalog(), &order)))
 }
 
 /// Amend one of the caller's open orders: a new price and/or remaining quantity.
-#[utoipa::path(patch, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = String, Path)), request_body = AmendOrder,
+#[utoipa::path(patch, path = "/api/v1/orders/{id}", tag = "orders", operation_id = "amendOrder",
+    params(("id" = String, Path, description = "the order's id", pattern = r"^[0-9]{1,19}$")),
+    request_body = AmendOrder,
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, body = Envelope<OrderDto>), (status = 400, body = ErrorEnvelope),
-              (status = 404, description = "UNKNOWN_ORDER", body = ErrorEnvelope)))]
+    responses((status = 200, description = "the order as amended, with any fills", body = Envelope<OrderDto>),
+              (status = 400, description = "VALIDATION_ERROR or a malformed decimal", body = ErrorEnvelope),
+              (status = 403, description = "INSUFFICIENT_SCOPE, FORBIDDEN or ACCOUNT_HALTED", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_ORDER: the caller has no such order", body = ErrorEnvelope),
+              (status = 409, description = "ORDER_CLOSED, INVALID_AMEND, INSTRUMENT_HALTED, INSUFFICIENT_FUNDS or another refusal of the venue's rules", body = ErrorEnvelope)))]
 pub async fn amend(
     State(state): State<AppState>,
-    Auth(principal): Auth,
+    Auth(actor): Auth,
     Path(id): Path<String>,
     Json(body): Json<AmendOrder>,
 ) -> Result<axum::Json<Envelope<OrderDto>>> {
-    Ok(ok(amend_order(&state, principal, &id, body).await?))
+    let placed = state
+        .service
+        .amend_order(
+            &actor,
+            order_id(&id)?,
+            body.price.as_deref(),
+            body.quantity.as_deref(),
+        )
+        .await?;
+    Ok(ok(placed_dto(&state.service.catalog(), &placed)))
 }
 
 /// Cancel all of the caller's open orders, or those on one symbol.
-#[utoipa::path(delete, path = "/api/v1/orders", tag = "orders", params(SymbolQuery),
+#[utoipa::path(delete, path = "/api/v1/orders", tag = "orders", operation_id = "cancelAllOrders", params(CancelAllQuery),
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, body = Envelope<CancelAllResponse>)))]
+    responses((status = 200, description = "the ids of the orders cancelled", body = Envelope<CancelAllResponse>),
+              (status = 400, description = "VALIDATION_ERROR", body = ErrorEnvelope),
+              (status = 403, description = "INSUFFICIENT_SCOPE or FORBIDDEN", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope)))]
 pub async fn cancel_all(
     State(state): State<AppState>,
-    Auth(principal): Auth,
-    Query(query): Query<SymbolQuery>,
+    Auth(actor): Auth,
+    Query(query): Query<CancelAllQuery>,
 ) -> Result<axum::Json<Envelope<CancelAllResponse>>> {
-    principal.require_trade()?;
-    let instrument = match &query.symbol {
-        Some(symbol) => Some(state.catalog().symbol(symbol)?.id()),
-        None => None,
-    };
-    state.ensure_account(principal.user_id).await?;
-    let released = state
-        .execute(Command::CancelAll {
-            owner: Some(OwnerId(principal.user_id)),
-            instrument,
-        })
+    let cancelled = state
+        .service
+        .cancel_all(&actor, query.symbol.as_deref())
         .await?;
-    if let Some(error) = rejection(&released) {
-        return Err(error);
-    }
-    let cancelled = released
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::OrderCancelled { order, .. } => Some(order.0.to_string()),
-            _ => None,
-        })
-        .collect();
-    Ok(ok(CancelAllResponse { cancelled }))
+    Ok(ok(CancelAllResponse {
+        cancelled: cancelled.iter().map(|id| id.0.to_string()).collect(),
+    }))
 }

@@ -1,7 +1,9 @@
 //! System status, liveness and readiness, and the API's own documentation.
 
 use super::ok;
-use crate::dto::{Envelope, HealthDto, SequenceDto, StatusDto};
+use crate::dto::{
+    DependencyDto, DependencyState, Envelope, HealthDto, ReadinessDto, SequenceDto, StatusDto,
+};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
@@ -13,8 +15,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/system/status", get(status))
         .route("/openapi.json", get(openapi))
-        .route("/docs", get(docs))
-        .route("/docs/docs.js", get(docs_script))
 }
 
 /// Routes outside `/api/v1`.
@@ -24,80 +24,116 @@ pub fn probes() -> Router<AppState> {
         .route("/readyz", get(readyz))
 }
 
-/// How far the read models may lag behind what is acknowledged and still be ready.
-const READY_LAG_MAX: u64 = 10_000;
+/// How far the read models may lag behind what is acknowledged before readiness
+/// calls them degraded.
+pub const READ_MODEL_LAG_DEGRADED: u64 = 10_000;
 
-/// The venue's state: sequence numbers through the pipeline, the journal, counts.
-#[utoipa::path(get, path = "/api/v1/system/status", tag = "system", responses((status = 200, body = Envelope<StatusDto>)))]
+fn journal_state(state: &AppState) -> (DependencyState, Option<String>) {
+    match state.service.venue().health().journal_error {
+        None => (DependencyState::Ok, None),
+        Some(error) => (DependencyState::Unavailable, Some(error)),
+    }
+}
+
+fn database_state(state: &AppState) -> DependencyState {
+    if state.service.database_up() {
+        DependencyState::Ok
+    } else {
+        DependencyState::Degraded
+    }
+}
+
+/// The venue's state: sequence numbers through the pipeline, the journal, the
+/// database, counts.
+#[utoipa::path(get, path = "/api/v1/system/status", tag = "system", operation_id = "systemStatus",
+    responses((status = 200, body = Envelope<StatusDto>)))]
 pub async fn status(State(state): State<AppState>) -> axum::Json<Envelope<StatusDto>> {
-    let health = state.venue.health();
+    let health = state.service.venue().health();
+    let (journal, journal_error) = journal_state(&state);
     ok(StatusDto {
         version: env!("CARGO_PKG_VERSION").to_string(),
         profile: state.config.profile.clone(),
         uptime_secs: state.started.elapsed().as_secs(),
-        journal: if health.journal_error.is_none() {
-            "ok"
-        } else {
-            "unavailable"
-        }
-        .to_string(),
-        journal_error: health.journal_error,
+        journal,
+        journal_error,
+        database: database_state(&state),
         sequence: SequenceDto {
             applied: health.applied_seq,
             durable: health.durable_seq,
             released: health.released_seq,
-            projected: *state.projected.borrow(),
+            projected: state.service.projected_seq(),
         },
         last_snapshot: health.last_snapshot_seq,
-        instruments: state.catalog().instruments().len(),
+        instruments: state.service.catalog().instruments().len(),
         websocket_connections: state.hub.connections(),
         registration_open: state.config.registration_open,
-        faucet_enabled: state.config.faucet.enabled,
+        faucet_enabled: state.service.config().faucet.enabled,
         time: crate::now_rfc3339(),
     })
 }
 
 /// Liveness: the process serves requests.
-#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = HealthDto)))]
+#[utoipa::path(get, path = "/healthz", tag = "system", operation_id = "healthz",
+    responses((status = 200, body = HealthDto)))]
 pub async fn healthz() -> axum::Json<HealthDto> {
     axum::Json(HealthDto {
         status: "ok".to_string(),
     })
 }
 
-/// Readiness: the journal acknowledges commands, the database answers, and the read
-/// models are not far behind.
-#[utoipa::path(get, path = "/readyz", tag = "system",
-    responses((status = 200, body = HealthDto), (status = 503, body = HealthDto)))]
+/// Readiness: the venue takes orders (its journal makes them durable). The body
+/// lists each dependency; the read-model database and the read models are
+/// `degraded` while they are away or far behind, which does not make the venue
+/// unready: trading goes on from the engine's own state and the read models catch
+/// up. Only an unavailable journal answers 503.
+#[utoipa::path(get, path = "/readyz", tag = "system", operation_id = "readyz",
+    responses((status = 200, description = "ready to take orders", body = ReadinessDto),
+              (status = 503, description = "the journal cannot make commands durable", body = ReadinessDto)))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let health = state.venue.health();
-    let projected = *state.projected.borrow();
-    let problem = if let Some(error) = health.journal_error {
-        Some(format!("journal unavailable: {error}"))
-    } else if !state.store.ping().await {
-        Some("the database does not answer".to_string())
-    } else if health.released_seq.saturating_sub(projected) > READY_LAG_MAX {
-        Some(format!(
-            "read models are {} commands behind",
-            health.released_seq - projected
-        ))
+    let health = state.service.venue().health();
+    let projected = state.service.projected_seq();
+    let (journal, journal_error) = journal_state(&state);
+    let database = if state.service.database_up() && !state.store().ping().await {
+        state.service.note_database(false);
+        DependencyState::Degraded
     } else {
-        None
+        database_state(&state)
     };
-    match problem {
-        None => (
-            StatusCode::OK,
-            axum::Json(HealthDto {
-                status: "ok".to_string(),
-            }),
-        )
-            .into_response(),
-        Some(why) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(HealthDto { status: why }),
-        )
-            .into_response(),
-    }
+    let lag = health.released_seq.saturating_sub(projected);
+    let read_models = if lag > READ_MODEL_LAG_DEGRADED {
+        DependencyDto {
+            state: DependencyState::Degraded,
+            detail: Some(format!("{lag} commands behind")),
+        }
+    } else {
+        DependencyDto {
+            state: DependencyState::Ok,
+            detail: None,
+        }
+    };
+    let ready = journal == DependencyState::Ok;
+    let body = ReadinessDto {
+        status: match &journal_error {
+            None => "ok".to_string(),
+            Some(error) => format!("journal unavailable: {error}"),
+        },
+        journal: DependencyDto {
+            state: journal,
+            detail: journal_error,
+        },
+        database: DependencyDto {
+            state: database,
+            detail: (database != DependencyState::Ok)
+                .then(|| "the read-model database does not answer".to_string()),
+        },
+        read_models,
+    };
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(body)).into_response()
 }
 
 /// The OpenAPI 3.1 document of this API.
@@ -109,15 +145,12 @@ pub async fn openapi() -> Response {
         .into_response()
 }
 
-/// Browsable API documentation, rendered from the OpenAPI document; works offline.
-pub async fn docs() -> Html<&'static str> {
-    Html(include_str!("../../assets/docs.html"))
-}
-
-pub async fn docs_script() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        include_str!("../../assets/docs.js"),
+/// `/api/v1/docs` where the venue has no browsable reference to serve (the library's
+/// router without the binary's dashboard): a pointer to the document.
+pub async fn docs_unavailable() -> Html<&'static str> {
+    Html(
+        "<!doctype html><title>Bourse API</title><p>The browsable reference is served by the \
+         <code>bourse</code> binary; the <a href=\"/api/v1/openapi.json\">OpenAPI document</a> \
+         describes every route.</p>",
     )
-        .into_response()
 }

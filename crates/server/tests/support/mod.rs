@@ -2,6 +2,8 @@
 //! temporary data directory and SQLite or a fresh PostgreSQL schema.
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use bourse::client::{Http, Response};
 use bourse::config::Config;
 use bourse::serve::{Running, start_with};

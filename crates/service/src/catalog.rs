@@ -1,7 +1,7 @@
 //! The assets and instruments the API knows by name, with the conversions between
 //! decimal strings and the engine's integers.
 
-use crate::error::{ApiError, Result};
+use crate::error::{Code, Result, ServiceError};
 use bourse_engine::Engine;
 use bourse_types::{Amount, Asset, AssetId, Instrument, InstrumentId, Price, Qty, ValueError};
 use std::collections::HashMap;
@@ -14,15 +14,9 @@ pub struct Catalog {
     by_code: HashMap<String, AssetId>,
 }
 
-/// A value error as an API error, naming the field.
-pub fn value_error(field: &str, error: ValueError) -> ApiError {
-    let code = match error {
-        ValueError::NotMultipleOfTick => "INVALID_TICK",
-        ValueError::NotMultipleOfLot => "INVALID_LOT",
-        other => other.code(),
-    };
-    ApiError::bad_request(code, format!("{field}: {error}"))
-        .with_details(serde_json::json!({ "field": field }))
+/// A value error naming the field.
+pub fn value_error(field: &str, error: ValueError) -> ServiceError {
+    ServiceError::value(field, error)
 }
 
 impl Catalog {
@@ -75,7 +69,7 @@ impl Catalog {
             .and_then(|id| self.instrument(*id))
             .copied()
             .ok_or_else(|| {
-                ApiError::not_found("UNKNOWN_SYMBOL", format!("no instrument {symbol:?}"))
+                ServiceError::new(Code::UnknownSymbol, format!("no instrument {symbol:?}"))
             })
     }
 
@@ -85,7 +79,10 @@ impl Catalog {
             .get(&code.to_ascii_uppercase())
             .and_then(|id| self.asset(*id))
             .copied()
-            .ok_or_else(|| ApiError::not_found("UNKNOWN_ASSET", format!("no asset {code:?}")))
+            .ok_or_else(|| {
+                ServiceError::rejected(bourse_engine::RejectCode::UnknownAsset)
+                    .with_message(format!("no asset {code:?}"))
+            })
     }
 
     pub fn symbol_of(&self, id: InstrumentId) -> String {

@@ -1,0 +1,379 @@
+//! Bourse's use cases: what a request means, once, for every front door.
+//!
+//! REST, the WebSocket, bots and (later) the exchange-compatible dialect, gRPC and
+//! strategies are adapters: they authenticate, parse their own wire format, call a use
+//! case here with typed input and an [`Actor`], and render its typed result or
+//! [`ServiceError`] back. Here a request is checked against the caller's rights, turned
+//! into an engine command, submitted, waited on until durable, and its released events
+//! turned into a result. A rule added here holds for every door at once.
+//!
+//! It owns the in-memory views every door reads: the catalog of assets and
+//! instruments, the market data, and the live view of open orders and balances, all
+//! kept from released events ([`Service::apply_released`]). It knows no HTTP, no JSON
+//! and no wire format.
+
+mod account;
+mod actor;
+mod catalog;
+mod error;
+mod live;
+mod orders;
+
+pub use account::{FaucetConfig, FaucetDeposit};
+pub use actor::{Actor, Scopes};
+pub use catalog::{Catalog, average_price, parse_amount, parse_price, parse_qty, value_error};
+pub use error::{
+    Code, DATABASE_RETRY_AFTER_SECS, Detail, ErrorCode, Result, ServiceError, reject_message,
+};
+pub use live::{ENDED_ORDERS_KEPT_DEFAULT, LiveAccounts, LiveBalance};
+pub use orders::{
+    Fill, Liquidity, OrderList, OrderStatusFilter, OrderType, PlaceOrder, PlacedOrder,
+};
+
+use bourse_engine::{Command, Engine, EngineLimits, Event};
+use bourse_journal::{Released, SubmitError, Venue};
+use bourse_market::MarketData;
+use bourse_store::Store;
+use bourse_types::OwnerId;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::Duration;
+use tokio::sync::{Notify, oneshot, watch};
+
+/// How often a read waiting for the read models looks whether the database is still up.
+const DATABASE_CHECK_INTERVAL: Duration = Duration::from_millis(50);
+
+/// How the use cases behave; every bound has a name.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    pub faucet: FaucetConfig,
+    /// How long a read waits for the read models to catch up with the caller's writes.
+    pub read_wait: Duration,
+    /// How long a command may wait for its acknowledgement.
+    pub command_timeout: Duration,
+    /// How long a read-model query may take before the database counts as unavailable.
+    pub database_timeout: Duration,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        ServiceConfig {
+            faucet: FaucetConfig {
+                enabled: true,
+                max_per_request: Default::default(),
+            },
+            read_wait: Duration::from_secs(2),
+            command_timeout: Duration::from_secs(10),
+            database_timeout: Duration::from_secs(1),
+        }
+    }
+}
+
+struct Inner {
+    config: ServiceConfig,
+    store: Store,
+    venue: Arc<Venue>,
+    catalog: RwLock<Catalog>,
+    market: RwLock<MarketData>,
+    live: RwLock<LiveAccounts>,
+    /// The last sequence number the in-memory views include.
+    dispatched: watch::Sender<u64>,
+    /// The last sequence number the read models include.
+    projected: watch::Receiver<u64>,
+    /// Asks the projector to write what it has gathered at once: a reader waits for it.
+    read_flush: Arc<Notify>,
+    /// Whether the read-model database answered the last time it was used.
+    database_up: Arc<AtomicBool>,
+    /// Owners the engine knows, so that a first order opens the account first.
+    known_owners: Mutex<HashSet<u64>>,
+    /// The engine's limits as last set, to tell whether the configuration changes them.
+    limits: Mutex<Option<EngineLimits>>,
+}
+
+/// The use cases and the views they read. Cheap to clone.
+#[derive(Clone)]
+pub struct Service(Arc<Inner>);
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("config", &self.0.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a service is built from.
+#[derive(Debug)]
+pub struct ServiceParts {
+    pub config: ServiceConfig,
+    pub store: Store,
+    pub venue: Arc<Venue>,
+    pub market: MarketData,
+    pub live: LiveAccounts,
+    pub projected: watch::Receiver<u64>,
+    pub read_flush: Arc<Notify>,
+    /// Whether the read-model database answers; the projector reports into it too.
+    pub database_up: Arc<AtomicBool>,
+}
+
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Service {
+    /// A service for a venue recovered from `engine` (read before the venue takes it).
+    pub fn new(parts: ServiceParts, engine: &Engine) -> Service {
+        let seq = engine.seq();
+        Service(Arc::new(Inner {
+            catalog: RwLock::new(Catalog::from_engine(engine)),
+            market: RwLock::new(parts.market),
+            live: RwLock::new(parts.live),
+            dispatched: watch::Sender::new(seq),
+            projected: parts.projected,
+            read_flush: parts.read_flush,
+            database_up: parts.database_up,
+            known_owners: Mutex::new(engine.owners().map(|o| o.0).collect()),
+            limits: Mutex::new(Some(*engine.limits())),
+            config: parts.config,
+            store: parts.store,
+            venue: parts.venue,
+        }))
+    }
+
+    pub fn config(&self) -> &ServiceConfig {
+        &self.0.config
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    pub fn venue(&self) -> &Arc<Venue> {
+        &self.0.venue
+    }
+
+    pub fn catalog(&self) -> RwLockReadGuard<'_, Catalog> {
+        read(&self.0.catalog)
+    }
+
+    pub fn market(&self) -> RwLockReadGuard<'_, MarketData> {
+        read(&self.0.market)
+    }
+
+    /// The market data for writing: the release dispatcher holds it while it publishes
+    /// deltas, so that a snapshot taken under the read lock never interleaves with them.
+    pub fn market_mut(&self) -> RwLockWriteGuard<'_, MarketData> {
+        write(&self.0.market)
+    }
+
+    pub fn live(&self) -> RwLockReadGuard<'_, LiveAccounts> {
+        read(&self.0.live)
+    }
+
+    /// The last sequence number the read models include.
+    pub fn projected_seq(&self) -> u64 {
+        *self.0.projected.borrow()
+    }
+
+    /// The last sequence number the in-memory views include.
+    pub fn dispatched_seq(&self) -> u64 {
+        *self.0.dispatched.borrow()
+    }
+
+    // ------------------------------------------------------------ released events
+
+    /// Applies released commands to the catalog, the known owners and the live view.
+    /// Called by the release dispatcher, in sequence order, before it publishes them;
+    /// [`Service::mark_dispatched`] follows once the batch is published.
+    pub fn apply_released(&self, batch: &[Released]) {
+        let mut live = write(&self.0.live);
+        for released in batch {
+            for event in &released.events {
+                match event {
+                    Event::AssetListed(asset) => write(&self.0.catalog).add_asset(*asset),
+                    Event::InstrumentListed(instrument) => {
+                        write(&self.0.catalog).add_instrument(*instrument);
+                    }
+                    Event::AccountOpened { owner } => self.note_owner(owner.0),
+                    Event::Transfer(t) => self.note_owner(t.owner.0),
+                    _ => {}
+                }
+            }
+            live.apply(released);
+        }
+    }
+
+    /// Says that everything up to `seq` is in the views (and published).
+    pub fn mark_dispatched(&self, seq: u64) {
+        self.0.dispatched.send_if_modified(|current| {
+            let moved = seq > *current;
+            if moved {
+                *current = seq;
+            }
+            moved
+        });
+    }
+
+    /// Waits until the in-memory views include command `seq` (bounded by the command
+    /// timeout; they normally do within microseconds of its release).
+    pub async fn wait_dispatched(&self, seq: u64) -> Result<()> {
+        let mut dispatched = self.0.dispatched.subscribe();
+        let wait = dispatched.wait_for(|current| *current >= seq);
+        match tokio::time::timeout(self.0.config.command_timeout, wait).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(_)) => Err(ServiceError::journal_unavailable()),
+            Err(_) => Err(ServiceError::overloaded(
+                "the venue's views fell behind; the command was applied, read it again shortly",
+            )),
+        }
+    }
+
+    // ------------------------------------------------------------ commands
+
+    /// Submits a command and waits for its durable outcome. Refuses at once when the
+    /// venue's queue is full (`OVERLOADED`) or its journal has failed.
+    pub async fn execute(&self, command: Command) -> Result<Released> {
+        let (tx, rx) = oneshot::channel();
+        let reply: bourse_journal::Reply = Box::new(move |result| {
+            let _ = tx.send(result);
+        });
+        match self.0.venue.try_submit(command, reply) {
+            Ok(()) => {}
+            Err(SubmitError::Busy) => {
+                return Err(ServiceError::overloaded(
+                    "the venue's command queue is full; retry shortly",
+                ));
+            }
+            Err(SubmitError::Unavailable(_)) => return Err(ServiceError::journal_unavailable()),
+        }
+        match tokio::time::timeout(self.0.config.command_timeout, rx).await {
+            Ok(Ok(Ok(released))) => Ok(released),
+            Ok(Ok(Err(_))) | Ok(Err(_)) => Err(ServiceError::journal_unavailable()),
+            Err(_) => Err(ServiceError::overloaded(
+                "the command was not acknowledged in time; retry with the same client order id",
+            )),
+        }
+    }
+
+    /// Opens the user's engine account if the engine does not know it yet.
+    pub async fn ensure_account(&self, user_id: u64) -> Result<()> {
+        if self
+            .0
+            .known_owners
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&user_id)
+        {
+            return Ok(());
+        }
+        let released = self
+            .execute(Command::OpenAccount {
+                owner: OwnerId(user_id),
+            })
+            .await?;
+        match released.events.first() {
+            Some(Event::Rejected(r)) if r.code == bourse_engine::RejectCode::AccountExists => {}
+            Some(Event::Rejected(r)) => return Err(ServiceError::rejected(r.code)),
+            _ => {}
+        }
+        self.note_owner(user_id);
+        Ok(())
+    }
+
+    fn note_owner(&self, owner: u64) {
+        self.0
+            .known_owners
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(owner);
+    }
+
+    /// Whether `limits` differ from the engine's limits as last set.
+    pub fn limits_differ(&self, limits: &EngineLimits) -> bool {
+        self.0
+            .limits
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            != Some(limits)
+    }
+
+    pub fn set_limits(&self, limits: EngineLimits) {
+        *self.0.limits.lock().unwrap_or_else(|e| e.into_inner()) = Some(limits);
+    }
+
+    // ------------------------------------------------------------ the read models
+
+    /// Whether the read-model database answered when last used.
+    pub fn database_up(&self) -> bool {
+        self.0.database_up.load(Ordering::Relaxed)
+    }
+
+    /// Records whether the database answered (the projector and every query report).
+    pub fn note_database(&self, up: bool) {
+        let was = self.0.database_up.swap(up, Ordering::Relaxed);
+        if was != up {
+            if up {
+                tracing::info!("the read-model database answers again");
+            } else {
+                tracing::warn!("the read-model database does not answer");
+            }
+        }
+    }
+
+    /// Runs a read-model query within the database timeout; a database that does not
+    /// answer in time, or cannot be reached, is `DATABASE_UNAVAILABLE`.
+    pub async fn query<T>(
+        &self,
+        query: impl Future<Output = bourse_store::Result<T>>,
+    ) -> Result<T> {
+        let timeout = self.0.config.database_timeout;
+        let result = match tokio::time::timeout(timeout, query).await {
+            Ok(result) => result,
+            Err(_) => Err(bourse_store::StoreError::Timeout(timeout)),
+        };
+        match result {
+            Ok(value) => {
+                self.note_database(true);
+                Ok(value)
+            }
+            Err(error) => {
+                if error.is_unavailable() {
+                    self.note_database(false);
+                }
+                Err(error.into())
+            }
+        }
+    }
+
+    /// Waits (briefly) until the read models include everything acknowledged so far,
+    /// so that a read right after a write sees it. The projector is asked to write at
+    /// once rather than at the end of its round. While the database is away this does
+    /// not wait: the read that follows answers `DATABASE_UNAVAILABLE` at once.
+    pub async fn wait_for_reads(&self) {
+        if !self.database_up() {
+            return;
+        }
+        let target = self.0.venue.health().released_seq;
+        let mut projected = self.0.projected.clone();
+        let deadline = tokio::time::sleep(self.0.config.read_wait);
+        tokio::pin!(deadline);
+        loop {
+            if *projected.borrow_and_update() >= target || !self.database_up() {
+                return;
+            }
+            self.0.read_flush.notify_one();
+            tokio::select! {
+                changed = projected.changed() => if changed.is_err() { return },
+                // The projector marks the database down when a write fails: look again.
+                () = tokio::time::sleep(DATABASE_CHECK_INTERVAL) => {}
+                () = &mut deadline => return,
+            }
+        }
+    }
+}
