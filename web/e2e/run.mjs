@@ -330,15 +330,17 @@ try {
     await page.goto(`${base}/api/v1/docs`);
     await page.locator(".swagger-ui .info .title").filter({ hasText: "Bourse API" }).waitFor();
     await page.getByRole("button", { name: "Authorize" }).first().click();
-    const bearer = page.locator(".dialog-ux .auth-container").filter({ hasText: "http, Bearer" });
+    const bearer = page.locator(".dialog-ux form").filter({ hasText: "http, Bearer" });
     await bearer.locator("input").fill(token);
-    await bearer.getByRole("button", { name: "Authorize", exact: true }).click();
-    await bearer.getByRole("button", { name: "Close" }).click();
+    await bearer.getByRole("button", { name: "Apply credentials" }).click();
+    await bearer.getByRole("button", { name: "Remove authorization" }).waitFor();
+    await page.locator(".dialog-ux .btn-done").first().click();
     const balances = page.locator("#operations-account-listBalances");
     await balances.locator(".opblock-summary").click();
     await balances.getByRole("button", { name: "Execute" }).click();
     await balances.locator(".live-responses-table .response-col_status").filter({ hasText: "200" }).waitFor();
     await balances.locator(".live-responses-table").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(OUTPUT, "15-api-reference-response.png") });
   });
 
   await step("16-phone-api-reference", async () => {

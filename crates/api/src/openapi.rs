@@ -45,7 +45,7 @@ with `Retry-After` (trading goes on). The WebSocket API is at `/api/v1/ws` (see 
         (name = "account", description = "Balances, the demo faucet, transfers and fills"),
         (name = "orders", description = "Placing, amending and cancelling orders"),
         (name = "market", description = "Public market data"),
-        (name = "websocket", description = "Live data and trading over one connection (the protocol is set from WEBSOCKET_DESCRIPTION)"),
+        (name = "websocket", description = "Live data and trading over one connection, at `/api/v1/ws`: see the WebSocket API above"),
         (name = "system", description = "Status, health and documentation"),
         (name = "admin", description = "Staff: users, markets, every account's orders"),
     )
@@ -147,12 +147,10 @@ impl Modify for Contract {
                 }
             }
         }
-        // The WebSocket protocol, where viewers show it: on its tag.
-        for tag in openapi.tags.iter_mut().flatten() {
-            if tag.name == "websocket" {
-                tag.description = Some(WEBSOCKET_DESCRIPTION.to_string());
-            }
-        }
+        // The WebSocket protocol where readers look: the document's description.
+        let info = openapi.info.description.get_or_insert_with(String::new);
+        info.push_str("\n\n## The WebSocket API\n\n");
+        info.push_str(WEBSOCKET_DESCRIPTION);
         let mut websocket = PathItem::default();
         websocket.summary = Some("The WebSocket API (not an HTTP operation)".to_string());
         websocket.description = Some(WEBSOCKET_DESCRIPTION.to_string());

@@ -10,7 +10,8 @@ use bourse_service::{Actor, Code, Scopes, Service};
 use bourse_store::{Role, UserRow};
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
@@ -36,6 +37,9 @@ pub struct ApiConfig {
     /// Ended sessions remembered in memory, at most (each for an access token's
     /// lifetime).
     pub revoked_sessions_max: usize,
+    /// Whether access tokens of ended sessions are refused at once (on by default;
+    /// off only to measure what the check costs, when they live until they expire).
+    pub session_revocation: bool,
     pub ws: WsConfig,
 }
 
@@ -77,6 +81,7 @@ impl Default for ApiConfig {
             headers_max: 100,
             api_key_cache_max: 10_000,
             revoked_sessions_max: 100_000,
+            session_revocation: true,
             ws: WsConfig::default(),
         }
     }
@@ -147,7 +152,10 @@ pub struct Inner {
     pub hub: Hub,
     pub jwt: Jwt,
     limiter: RateLimiter,
-    revoked: Mutex<RevokedSessions>,
+    revoked: RwLock<RevokedSessions>,
+    /// How many sessions `revoked` holds, read without its lock: on most requests it
+    /// is zero, and the check costs one atomic load.
+    revoked_count: AtomicUsize,
     /// Users who are disabled, or whose role changed, since their tokens were issued.
     user_overrides: Mutex<HashMap<u64, (Role, bool)>>,
     api_keys: Mutex<HashMap<String, CachedKey>>,
@@ -212,7 +220,8 @@ impl AppState {
             hub: Hub::new(config.ws.connections_max),
             jwt: Jwt::new(jwt_secret),
             limiter,
-            revoked: Mutex::new(revoked),
+            revoked_count: AtomicUsize::new(revoked.ends.len()),
+            revoked: RwLock::new(revoked),
             user_overrides: Mutex::new(HashMap::new()),
             api_keys: Mutex::new(HashMap::new()),
             started: Instant::now(),
@@ -250,17 +259,21 @@ impl AppState {
     pub fn end_sessions(&self, sessions: impl IntoIterator<Item = String>) {
         let now = now_secs();
         let until = now + self.config.access_token_ttl.as_secs();
-        let mut revoked = self.revoked.lock().unwrap_or_else(|e| e.into_inner());
+        let mut revoked = self.revoked.write().unwrap_or_else(|e| e.into_inner());
         for session in sessions {
             revoked.insert(session, until, now);
         }
+        self.revoked_count
+            .store(revoked.ends.len(), Ordering::Release);
     }
 
     fn session_ended(&self, session: &str) -> bool {
-        !session.is_empty()
+        self.config.session_revocation
+            && !session.is_empty()
+            && self.revoked_count.load(Ordering::Acquire) > 0
             && self
                 .revoked
-                .lock()
+                .read()
                 .unwrap_or_else(|e| e.into_inner())
                 .is_revoked(session, now_secs())
     }

@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
 
 pub const SNAPSHOT_MAGIC: [u8; 4] = *b"BRSS";
 pub const SNAPSHOT_VERSION: u16 = 1;
-const HEADER_LEN: usize = 64;
+/// Bytes before the body.
+pub const HEADER_LEN: usize = 64;
 const SUFFIX: &str = ".snap";
 
 pub fn snapshot_name(seq: u64) -> String {

@@ -168,6 +168,27 @@ async fn make_users(addr: SocketAddr, count: usize) -> anyhow::Result<Vec<User>>
         }
         users.push(User { token });
     }
+    // One session that has ended, so that every request's session check looks in a
+    // table that is not empty (the check's slow path) rather than skip it.
+    let response = http
+        .json(
+            "POST",
+            "/api/v1/auth/register",
+            None,
+            Some(&json!({"username": format!("bench-{tag}-gone"), "password": "bench-password-1"})),
+        )
+        .await?;
+    let refresh = response.data()["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    http.json(
+        "POST",
+        "/api/v1/auth/logout",
+        None,
+        Some(&json!({"refresh_token": refresh})),
+    )
+    .await?;
     Ok(users)
 }
 

@@ -99,6 +99,9 @@ pub struct AuthConfig {
     pub revoked_sessions_max: usize,
     /// API keys kept verified in memory.
     pub api_key_cache_max: usize,
+    /// Refuse the access tokens of ended sessions at once (logout, reuse, password
+    /// change, disabled user). Off only to measure the check's cost.
+    pub session_revocation: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -268,6 +271,7 @@ impl Config {
                 jwt_secret: String::new(),
                 revoked_sessions_max: 100_000,
                 api_key_cache_max: 10_000,
+                session_revocation: true,
             },
             faucet: FaucetConfig {
                 enabled: demo,

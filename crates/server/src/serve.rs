@@ -667,6 +667,7 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         headers_max: config.server.headers_max,
         api_key_cache_max: config.auth.api_key_cache_max.max(1),
         revoked_sessions_max: config.auth.revoked_sessions_max.max(1),
+        session_revocation: config.auth.session_revocation,
         ws: WsConfig {
             queue_len_max: config.websocket.queue_len_max.max(1),
             heartbeat: Duration::from_secs(config.websocket.heartbeat_secs.max(1)),
