@@ -13,14 +13,22 @@
 //! [`RejectCode`]. Panics are reserved for broken invariants (a ledger that would not
 //! balance), where stopping is safer than continuing.
 
+mod accounts;
 mod book;
 mod codec;
 mod command;
 mod engine;
 mod event;
+mod invariants;
 mod ladder;
 mod ledger;
 mod lifecycle;
+mod matching;
+mod orders;
+mod queries;
+mod reference;
+mod risk;
+mod transfers;
 
 pub use codec::{
     CodecError, STATE_VERSION, StateHash, WIRE_VERSION, decode_command, decode_events,
