@@ -132,6 +132,8 @@ pub enum TimeInForceDto {
     Fok,
     /// Good till date: give `expire_at`.
     Gtd,
+    /// Good for the trading day: expires when the next trading day starts.
+    Day,
 }
 
 impl From<TimeInForceDto> for TimeInForce {
@@ -141,6 +143,7 @@ impl From<TimeInForceDto> for TimeInForce {
             TimeInForceDto::Ioc => TimeInForce::Ioc,
             TimeInForceDto::Fok => TimeInForce::Fok,
             TimeInForceDto::Gtd => TimeInForce::Gtd,
+            TimeInForceDto::Day => TimeInForce::Day,
         }
     }
 }
@@ -152,6 +155,7 @@ impl From<TimeInForce> for TimeInForceDto {
             TimeInForce::Ioc => TimeInForceDto::Ioc,
             TimeInForce::Fok => TimeInForceDto::Fok,
             TimeInForce::Gtd => TimeInForceDto::Gtd,
+            TimeInForce::Day => TimeInForceDto::Day,
         }
     }
 }
@@ -197,6 +201,8 @@ pub enum OrderStatusDto {
     Filled,
     Cancelled,
     Expired,
+    /// A conditional order waiting for its trigger.
+    Untriggered,
 }
 
 impl From<OrderStatus> for OrderStatusDto {
@@ -207,6 +213,7 @@ impl From<OrderStatus> for OrderStatusDto {
             OrderStatus::Filled => OrderStatusDto::Filled,
             OrderStatus::Cancelled => OrderStatusDto::Cancelled,
             OrderStatus::Expired => OrderStatusDto::Expired,
+            OrderStatus::Untriggered => OrderStatusDto::Untriggered,
         }
     }
 }
@@ -215,7 +222,7 @@ impl From<OrderStatus> for OrderStatusDto {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatusQueryDto {
-    /// Open and partly filled orders.
+    /// Open, partly filled and untriggered orders.
     Open,
     /// Filled, cancelled and expired orders.
     Closed,

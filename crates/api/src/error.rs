@@ -94,7 +94,18 @@ pub const fn reject_status(code: RejectCode) -> StatusCode {
         | RejectCode::InvalidOrder
         | RejectCode::InvalidAmend
         | RejectCode::InvalidSpec
-        | RejectCode::AmountOverflow => StatusCode::CONFLICT,
+        | RejectCode::AmountOverflow
+        | RejectCode::PositionLimit
+        | RejectCode::OrderNotionalLimit
+        | RejectCode::OpenNotionalLimit
+        | RejectCode::OpenOrdersLimit
+        | RejectCode::DailyLossLimit
+        | RejectCode::ReduceOnly
+        | RejectCode::VenueHalted
+        | RejectCode::InvalidTrigger
+        | RejectCode::TriggerWouldFire
+        | RejectCode::InvalidOco
+        | RejectCode::WouldStrandOrders => StatusCode::CONFLICT,
     }
 }
 

@@ -2,7 +2,14 @@
 //!
 //! Run with `cargo bench -p bourse-bench --bench engine`. Optional arguments:
 //! `--commands N` (default 3,000,000), `--seed S` (default 1), `--runs R` (default 5),
-//! `--bourse-only` (skip the comparison, for profiling).
+//! `--bourse-only` (skip the comparison, for profiling), `--stop-share P` (the share
+//! of open orders, in percent, that are stop orders in the second mix; default 10;
+//! 0 skips it).
+//!
+//! After the plain mix it runs the same mix with about a tenth of the open orders
+//! being stop-market orders (conditional orders in the engine, placed away from the
+//! price and cancelled in proportion; some fire as the price wanders), and prints its
+//! throughput and latency beside the plain mix's.
 //!
 //! It prints, for Bourse's engine and for the `orderbook-rs` crate driven with the same
 //! commands: throughput (commands per second, best and median of the runs, timed without
@@ -25,6 +32,7 @@ fn main() {
     let mut params = MixParams::default();
     let mut runs = 5usize;
     let mut compare = true;
+    let mut stop_share = 10u64;
     let args: Vec<String> = std::env::args().collect();
     let mut i = 1;
     while i < args.len() {
@@ -36,6 +44,7 @@ fn main() {
             "--commands" => params.commands = value().expect("--commands N") as usize,
             "--seed" => params.seed = value().expect("--seed S"),
             "--runs" => runs = value().expect("--runs R") as usize,
+            "--stop-share" => stop_share = value().expect("--stop-share P"),
             "--bourse-only" => {
                 compare = false;
                 i += 1;
@@ -52,11 +61,66 @@ fn main() {
 
     let started = Instant::now();
     let workload = exchange_mix(params);
+    describe(&workload, params, "exchange-core mix", started);
+
+    let bourse = measure(
+        "bourse engine",
+        runs,
+        || BourseRun::new(&workload),
+        |run| run.throughput(&workload),
+        |run, hist| run.latency(&workload, hist),
+    );
+    if stop_share > 0 {
+        let stop_params = MixParams {
+            stop_share_pct: stop_share,
+            ..params
+        };
+        let started = Instant::now();
+        let stops = exchange_mix(stop_params);
+        println!();
+        describe(
+            &stops,
+            stop_params,
+            &format!("the same mix with {stop_share}% of the open orders stop orders"),
+            started,
+        );
+        let with_stops = measure(
+            "bourse engine, stop mix",
+            runs,
+            || BourseRun::new(&stops),
+            |run| run.throughput(&stops),
+            |run, hist| run.latency(&stops, hist),
+        );
+        println!(
+            "stop mix against the plain mix (median throughput): {:.1}%",
+            with_stops / bourse * 100.0
+        );
+    }
+    if !compare {
+        return;
+    }
+    println!();
+    let other = measure(
+        "orderbook-rs 0.15.3",
+        runs.min(3),
+        || OrderbookRsRun::new(&workload),
+        |run| run.throughput(&workload),
+        |run, hist| run.latency(&workload, hist),
+    );
+    println!();
+    println!(
+        "ratio (median throughput, plain mix): {:.1}x",
+        bourse / other
+    );
+}
+
+/// Prints what a generated workload contains.
+fn describe(workload: &Workload, params: MixParams, name: &str, started: Instant) {
     let stats = &workload.stats;
     let n = workload.commands.len();
     let pct = |k: usize| k as f64 * 100.0 / n as f64;
     println!(
-        "workload: exchange-core mix, seed {}, {} commands",
+        "workload: {name}, seed {}, {} commands",
         params.seed,
         group(n as u64)
     );
@@ -78,27 +142,17 @@ fn main() {
         params.accounts,
         started.elapsed().as_secs_f64()
     );
-    println!();
-
-    let bourse = measure(
-        "bourse engine",
-        runs,
-        || BourseRun::new(&workload),
-        |run| run.throughput(&workload),
-        |run, hist| run.latency(&workload, hist),
-    );
-    if !compare {
-        return;
+    if params.stop_share_pct > 0 {
+        println!(
+            "  stops: {} open at the start, {} at the end; {} placed, {} cancelled, {} fired",
+            stats.stops_at_start,
+            stats.stops_at_end,
+            group(stats.stops as u64),
+            group(stats.stop_cancels as u64),
+            group(stats.triggered as u64)
+        );
     }
-    let other = measure(
-        "orderbook-rs 0.15.3",
-        runs.min(3),
-        || OrderbookRsRun::new(&workload),
-        |run| run.throughput(&workload),
-        |run, hist| run.latency(&workload, hist),
-    );
     println!();
-    println!("ratio (median throughput): {:.1}x", bourse / other);
 }
 
 /// Runs `runs` throughput passes and one latency pass; prints them; returns the median

@@ -5,7 +5,9 @@
 //! run, on every machine, measures the same commands. It owns no timing: the benchmark
 //! programs under `benches/` (and other crates' benchmarks) measure.
 
-use bourse_engine::{Command, Engine, EngineLimits, Event, NewOrder, OrderKind, TransferRequest};
+use bourse_engine::{
+    Command, Engine, EngineLimits, Event, NewOrder, OrderKind, TransferRequest, Trigger,
+};
 use bourse_types::{
     Amount, AssetCode, AssetId, AssetSpec, InstrumentId, InstrumentSpec, OrderId, OwnerId, Price,
     Qty, Side, StpMode, TimeInForce, Timestamp, TransferId,
@@ -39,6 +41,10 @@ pub struct MixParams {
     /// thousand orders this spreads them over about 750 levels.
     pub price_spread_ticks: u64,
     pub accounts: u64,
+    /// The share of the open orders, in percent, that are stop orders (stop-market,
+    /// conditional, away from the price) rather than resting limit orders: 0 for
+    /// exchange-core's plain mix.
+    pub stop_share_pct: u64,
 }
 
 impl Default for MixParams {
@@ -49,6 +55,7 @@ impl Default for MixParams {
             resting_orders: 1_000,
             price_spread_ticks: 825,
             accounts: 2_000,
+            stop_share_pct: 0,
         }
     }
 }
@@ -66,6 +73,13 @@ pub struct MixStats {
     pub levels_at_start: usize,
     pub resting_at_end: usize,
     pub levels_at_end: usize,
+    /// Stop orders placed, cancelled and triggered in the measured stream, and open
+    /// at its start and end.
+    pub stops: usize,
+    pub stop_cancels: usize,
+    pub triggered: usize,
+    pub stops_at_start: usize,
+    pub stops_at_end: usize,
 }
 
 /// A generated workload: `setup` lists the instrument and funds the accounts, `prefill`
@@ -160,25 +174,39 @@ pub fn exchange_mix(params: MixParams) -> Workload {
         apply(&mut shadow, command, &mut events);
     }
     let mut resting = Resting::default();
+    let mut stops = Resting::default();
     let mut stats = MixStats::default();
+    // Whether the next new order should be a stop, to keep their share of the open
+    // orders near the target.
+    let wants_stop = |resting: &Resting, stops: &Resting| {
+        params.stop_share_pct > 0
+            && (stops.len() as u64) * 100
+                < params.stop_share_pct * (resting.len() + stops.len()) as u64
+    };
 
     let mut prefill = Vec::new();
     let mut prefill_ids = Vec::new();
-    while resting.len() < params.resting_orders {
+    while resting.len() + stops.len() < params.resting_orders {
         let side = if rng.below(2) == 0 {
             Side::Buy
         } else {
             Side::Sell
         };
-        let price = passive_price(&mut rng, &shadow, side, params);
-        let command = place(&mut rng, params, side, price, TimeInForce::Gtc);
+        let command = if wants_stop(&resting, &stops) {
+            stop(&mut rng, &shadow, params, side)
+        } else {
+            let price = passive_price(&mut rng, &shadow, side, params);
+            place(&mut rng, params, side, price, TimeInForce::Gtc)
+        };
         apply(&mut shadow, &command, &mut events);
         resting.sync(&shadow, &events);
+        stops.sync_conditional(&shadow, &events);
         prefill.push(command);
         prefill_ids.push(accepted_id(&events));
     }
     stats.resting_at_start = resting.len();
     stats.levels_at_start = levels(&shadow);
+    stats.stops_at_start = stops.len();
 
     let mut commands = Vec::with_capacity(params.commands);
     let mut placed_ids = Vec::with_capacity(params.commands);
@@ -208,19 +236,36 @@ pub fn exchange_mix(params: MixParams) -> Workload {
             } else {
                 Side::Sell
             };
-            let price = if resting.len() < params.resting_orders {
-                passive_price(&mut rng, &shadow, side, params)
+            if wants_stop(&resting, &stops) {
+                stats.stops += 1;
+                stop(&mut rng, &shadow, params, side)
             } else {
-                marketable_price(&mut rng, &shadow, side)
-            };
-            place(&mut rng, params, side, price, TimeInForce::Gtc)
+                let price = if resting.len() < params.resting_orders {
+                    passive_price(&mut rng, &shadow, side, params)
+                } else {
+                    marketable_price(&mut rng, &shadow, side)
+                };
+                place(&mut rng, params, side, price, TimeInForce::Gtc)
+            }
         } else if roll < 97 && !resting.is_empty() {
             stats.cancels += 1;
-            let id = resting.pick(&mut rng);
-            let order = shadow.order(id).expect("resting order exists");
-            Command::Cancel {
-                owner: order.owner,
-                order: bourse_engine::OrderRef::Id(id),
+            // Stops are cancelled in proportion to their share of the open orders.
+            let open = (resting.len() + stops.len()) as u64;
+            if !stops.is_empty() && rng.below(open) < stops.len() as u64 {
+                stats.stop_cancels += 1;
+                let id = stops.pick(&mut rng);
+                let order = shadow.conditional_order(id).expect("stop order waits");
+                Command::Cancel {
+                    owner: order.owner,
+                    order: bourse_engine::OrderRef::Id(id),
+                }
+            } else {
+                let id = resting.pick(&mut rng);
+                let order = shadow.order(id).expect("resting order exists");
+                Command::Cancel {
+                    owner: order.owner,
+                    order: bourse_engine::OrderRef::Id(id),
+                }
             }
         } else {
             stats.ioc += 1;
@@ -238,14 +283,17 @@ pub fn exchange_mix(params: MixParams) -> Workload {
             match event {
                 Event::Trade(_) => stats.trades += 1,
                 Event::Rejected(_) => stats.rejected += 1,
+                Event::OrderTriggered { .. } => stats.triggered += 1,
                 _ => {}
             }
         }
         resting.sync(&shadow, &events);
+        stops.sync_conditional(&shadow, &events);
         commands.push(command);
     }
     stats.resting_at_end = resting.len();
     stats.levels_at_end = levels(&shadow);
+    stats.stops_at_end = stops.len();
     Workload {
         setup,
         prefill,
@@ -282,7 +330,41 @@ fn place(rng: &mut Rng, params: MixParams, side: Side, price: Price, tif: TimeIn
         stp: StpMode::CancelNewest,
         client_order_id: None,
         expire_at: None,
+        reduce_only: false,
+        conditions: None,
     })
+}
+
+/// A stop-market order away from the price: a sell stop some ticks under the best
+/// bid (and the last trade), a buy stop some ticks over the best ask, so that it
+/// waits and now and then fires as the price wanders.
+fn stop(rng: &mut Rng, engine: &Engine, params: MixParams, side: Side) -> Command {
+    let offset = rng.between(
+        params.price_spread_ticks / 16,
+        params.price_spread_ticks / 4,
+    );
+    let last = engine.reference(INSTRUMENT).map_or(MID_PRICE, |p| p.raw());
+    let price = match side {
+        Side::Sell => best(engine, Side::Buy).unwrap_or(MID_PRICE).min(last) - offset,
+        Side::Buy => best(engine, Side::Sell).unwrap_or(MID_PRICE).max(last) + offset,
+    };
+    let order = NewOrder::plain(
+        OwnerId(rng.between(1, params.accounts)),
+        INSTRUMENT,
+        side,
+        OrderKind::Market {
+            qty: Qty::from_raw(rng.between(1, 50) * LOT),
+        },
+        TimeInForce::Ioc,
+        false,
+        StpMode::CancelNewest,
+        None,
+        None,
+    )
+    .with_trigger(Some(Trigger::Stop {
+        price: Price::from_raw(price),
+    }));
+    Command::Place(order)
 }
 
 fn best(engine: &Engine, side: Side) -> Option<u64> {
@@ -365,6 +447,25 @@ impl Resting {
         }
     }
 
+    /// Brings a set of conditional orders in line with the engine for every order the
+    /// events mention.
+    fn sync_conditional(&mut self, engine: &Engine, events: &[Event]) {
+        for event in events {
+            let id = match event {
+                Event::OrderAccepted(a) => a.order,
+                Event::OrderTriggered { order, .. }
+                | Event::OrderCancelled { order, .. }
+                | Event::OrderExpired { order, .. } => *order,
+                _ => continue,
+            };
+            if engine.conditional_order(id).is_some() {
+                self.insert(id);
+            } else {
+                self.remove(id);
+            }
+        }
+    }
+
     /// Brings the set in line with the engine for every order the events mention.
     fn sync(&mut self, engine: &Engine, events: &[Event]) {
         for event in events {
@@ -410,6 +511,23 @@ mod tests {
         assert!(stats.trades > 500, "{stats:?}");
         assert!((900..=1_100).contains(&stats.resting_at_end), "{stats:?}");
         assert!((600..=900).contains(&stats.levels_at_end), "{stats:?}");
+    }
+
+    #[test]
+    fn the_stop_mix_keeps_a_tenth_of_the_open_orders_as_stops() {
+        let workload = exchange_mix(MixParams {
+            commands: 20_000,
+            accounts: 100,
+            stop_share_pct: 10,
+            ..MixParams::default()
+        });
+        let stats = &workload.stats;
+        let open = stats.resting_at_end + stats.stops_at_end;
+        let share = stats.stops_at_end as f64 * 100.0 / open as f64;
+        assert!((8.0..=12.0).contains(&share), "{share}% stops: {stats:?}");
+        assert!(stats.stops > 0 && stats.stop_cancels > 0, "{stats:?}");
+        assert!(stats.triggered > 0, "some stops fire: {stats:?}");
+        assert_eq!(stats.rejected, 0, "{stats:?}");
     }
 
     #[test]

@@ -22,11 +22,7 @@ impl Engine {
             return Err(RejectCode::CapacityExceeded);
         }
         let slot = u32::try_from(self.owners.len()).map_err(|_| RejectCode::CapacityExceeded)?;
-        self.owners.push(OwnerState {
-            id: owner,
-            halted: false,
-            accounts: Vec::new(),
-        });
+        self.owners.push(OwnerState::new(owner, false));
         self.owner_index.insert(owner, slot);
         self.books.owners.push(OwnerOrders::default());
         Ok(slot)

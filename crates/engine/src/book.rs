@@ -2,8 +2,7 @@
 //!
 //! All resting orders of all instruments live in one slab; each price level is a FIFO
 //! list threaded through the slab (`prev`/`next`), and each owner's orders are a second
-//! list (`owner_prev`/`owner_next`) in the order they started resting, which is the
-//! order of their ids. Removing an order from anywhere is O(1). Levels live in their own
+//! list (`owner_prev`/`owner_next`) in the order of their ids. Removing an order from anywhere is O(1). Levels live in their own
 //! slab and are found, per book side, through a [`Ladder`].
 
 use crate::ladder::Ladder;
@@ -25,7 +24,7 @@ pub(crate) struct Order {
     pub instrument: InstrumentId,
     pub side: Side,
     /// The limit price; for a market order, its protection price (`Price::MAX` for a
-    /// budget order without one).
+    /// budget order without a price band).
     pub price: Price,
     pub leaves: Qty,
     pub filled: Qty,
@@ -36,8 +35,9 @@ pub(crate) struct Order {
     pub tif: TimeInForce,
     pub post_only: bool,
     pub stp: StpMode,
-    /// A market buy that spends a quote budget rather than buying a quantity.
-    pub budget: bool,
+    /// A leg of a one-cancels-the-other pair or a bracket entry: its fills and its end
+    /// are link work for the engine.
+    pub linked: bool,
     pub expire_at: Option<Timestamp>,
     pub client_order_id: Option<ClientOrderId>,
     /// The sequence number of the command that gave the order its place in the queue.
@@ -76,7 +76,7 @@ impl Order {
             tif: TimeInForce::Gtc,
             post_only: false,
             stp: StpMode::CancelNewest,
-            budget: false,
+            linked: false,
             expire_at: None,
             client_order_id: None,
             priority: 0,
@@ -197,6 +197,13 @@ impl Books {
         &self.orders[slot as usize]
     }
 
+    /// The order at a slot, if the slot still holds a resting order (a list of slots
+    /// taken earlier may name orders that have since ended).
+    pub(crate) fn order_at(&self, slot: u32) -> Option<&Order> {
+        let order = self.orders.get(slot as usize)?;
+        (self.index.get(&order.id) == Some(&slot) && order.level != NIL).then_some(order)
+    }
+
     #[inline]
     pub(crate) fn order_mut(&mut self, slot: u32) -> &mut Order {
         &mut self.orders[slot as usize]
@@ -232,7 +239,7 @@ impl Books {
         let (id, owner_slot) = (order.id, order.owner_slot);
         self.index.insert(id, slot);
         self.link_level_tail(slot);
-        self.link_owner_tail(owner_slot, slot);
+        self.link_owner_sorted(owner_slot, slot);
         slot
     }
 
@@ -389,6 +396,36 @@ impl Books {
         let order = &mut self.orders[slot as usize];
         order.owner_prev = old_tail;
         order.owner_next = NIL;
+    }
+
+    /// Links an order into its owner's list at its place by id: almost always the
+    /// tail (a new order has the largest id); an older id (a conditional order that
+    /// fired, an entry that rests after its bracket legs) walks back from the tail.
+    fn link_owner_sorted(&mut self, owner_slot: u32, slot: u32) {
+        let id = self.orders[slot as usize].id;
+        let mut after = self.owners[owner_slot as usize].tail;
+        while after != NIL && self.orders[after as usize].id > id {
+            after = self.orders[after as usize].owner_prev;
+        }
+        if after == self.owners[owner_slot as usize].tail {
+            return self.link_owner_tail(owner_slot, slot);
+        }
+        let before = if after == NIL {
+            self.owners[owner_slot as usize].head
+        } else {
+            self.orders[after as usize].owner_next
+        };
+        let list = &mut self.owners[owner_slot as usize];
+        list.count += 1;
+        if after == NIL {
+            list.head = slot;
+        } else {
+            self.orders[after as usize].owner_next = slot;
+        }
+        self.orders[before as usize].owner_prev = slot;
+        let order = &mut self.orders[slot as usize];
+        order.owner_prev = after;
+        order.owner_next = before;
     }
 
     fn unlink_owner(&mut self, slot: u32) {

@@ -61,6 +61,123 @@ pub enum Command {
     /// Does nothing but advance time, so that good-till-date orders expire when no
     /// other command arrives.
     Tick,
+    /// Place two orders that cancel each other: when one triggers or fills, the other
+    /// is cancelled in the same command. Same owner, instrument, side and quantity;
+    /// at most one of them rests in the book (the other is conditional), and the pair
+    /// holds once, what the larger of the two needs.
+    /// (The legs are boxed: they would double the size of every command.)
+    PlaceOco {
+        first: Box<NewOrder>,
+        second: Box<NewOrder>,
+    },
+    /// Set or clear one risk limit of an owner, or the default for every owner without
+    /// its own (`owner: None`).
+    SetRiskLimit {
+        owner: Option<OwnerId>,
+        limit: RiskLimit,
+    },
+    /// When the trading day starts, in seconds after 00:00 UTC (0 to 86,399): DAY
+    /// orders expire and daily loss limits start again at that time.
+    SetTradingDay { start_secs: u32 },
+    /// Change an instrument's trading rules. A change that would leave resting orders
+    /// off the new tick or lot grid is refused.
+    UpdateInstrument {
+        instrument: InstrumentId,
+        update: InstrumentUpdate,
+    },
+    /// The kill switch: halt (or resume) an account, an instrument or the whole venue.
+    /// A halt cancels every order and conditional order in its scope and refuses new
+    /// orders until resumed; cancels are always accepted. Who did it and why are kept.
+    Halt {
+        scope: HaltScope,
+        halted: bool,
+        by: OwnerId,
+        reason: Reason,
+    },
+    /// An owner's own panic button: cancel every order and conditional order, and with
+    /// `flatten`, sell every position at market.
+    Panic { owner: OwnerId, flatten: bool },
+}
+
+/// What a halt covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum HaltScope {
+    Account(OwnerId),
+    Instrument(InstrumentId),
+    Venue,
+}
+
+/// Words for people (why a halt), at most [`Reason::LEN_MAX`] bytes; decoding refuses
+/// a longer one.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Reason(String);
+
+impl TryFrom<String> for Reason {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Reason, String> {
+        if text.len() > Reason::LEN_MAX {
+            return Err(format!("a reason is at most {} bytes", Reason::LEN_MAX));
+        }
+        Ok(Reason(text))
+    }
+}
+
+impl Reason {
+    pub const LEN_MAX: usize = 200;
+
+    /// A reason, or `None` when it is longer than [`Reason::LEN_MAX`] bytes.
+    pub fn new(text: &str) -> Option<Reason> {
+        (text.len() <= Reason::LEN_MAX).then(|| Reason(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One risk limit; `None` clears it (no limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RiskLimit {
+    /// The largest position in an instrument, in base units: a buy is refused when the
+    /// position, the owner's other open buys on it and the order together would pass it.
+    PositionMax {
+        instrument: InstrumentId,
+        qty: Option<Qty>,
+    },
+    /// The largest value of one order, in a quote asset.
+    OrderNotionalMax {
+        asset: AssetId,
+        amount: Option<Amount>,
+    },
+    /// The largest value of all open orders together (both sides), in a quote asset.
+    OpenNotionalMax {
+        asset: AssetId,
+        amount: Option<Amount>,
+    },
+    /// The most open orders (conditional ones included).
+    OpenOrdersMax { count: Option<u32> },
+    /// The largest loss of a trading day (realised plus unrealised PnL since the day
+    /// started), in a quote asset. Once passed, only cancels and orders that reduce a
+    /// position are accepted until the next trading day.
+    DailyLossMax {
+        asset: AssetId,
+        amount: Option<Amount>,
+    },
+}
+
+/// New trading rules for an instrument; what is `None` stays as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct InstrumentUpdate {
+    pub tick_size: Option<Price>,
+    pub lot_size: Option<Qty>,
+    pub min_qty: Option<Qty>,
+    pub max_qty: Option<Qty>,
+    pub min_notional: Option<Amount>,
+    pub price_band_bps: Option<u32>,
+    pub maker_fee_bps: Option<u16>,
+    pub taker_fee_bps: Option<u16>,
 }
 
 /// A deposit or withdrawal.
@@ -93,11 +210,47 @@ pub enum OrderKind {
     MarketBudget { quote: Amount },
 }
 
+/// When a conditional order fires, judged against its instrument's last trade price.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Trigger {
+    /// Against the position: a sell fires when the price falls to `price` or below,
+    /// a buy when it rises to `price` or above.
+    Stop { price: Price },
+    /// With the position: a sell fires when the price rises to `price` or above, a buy
+    /// when it falls to `price` or below.
+    TakeProfit { price: Price },
+    /// A stop that follows the best price reached since it was placed: a sell's stop is
+    /// the highest price less the offset, a buy's the lowest price plus the offset.
+    /// Market orders only.
+    TrailingStop { offset: TrailingOffset },
+}
+
+/// How far a trailing stop follows the best price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TrailingOffset {
+    /// A price distance (a multiple of the tick).
+    Price(Price),
+    /// Basis points of the best price (1 to 5,000), the stop rounded to the tick away
+    /// from the best price.
+    Bps(u32),
+}
+
+/// A stop loss and take profit to attach to an entry order: they become live, as a
+/// one-cancels-the-other pair of the opposite side, for what the entry fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Attached {
+    /// The stop-market trigger price.
+    pub stop_loss: Option<Price>,
+    /// The take-profit limit price.
+    pub take_profit: Option<Price>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewOrder {
     pub owner: OwnerId,
     pub instrument: InstrumentId,
     pub side: Side,
+    /// What the order is (a conditional order: what it becomes when it triggers).
     pub kind: OrderKind,
     pub tif: TimeInForce,
     /// Refuse the order rather than let it take liquidity.
@@ -106,6 +259,84 @@ pub struct NewOrder {
     pub client_order_id: Option<ClientOrderId>,
     /// Required for, and only for, [`TimeInForce::Gtd`].
     pub expire_at: Option<Timestamp>,
+    /// Refuse the order unless it reduces a position: a sell no larger than the
+    /// owner's holding in the instrument.
+    pub reduce_only: bool,
+    /// A trigger and attached protection, for the orders that have them; boxed, so
+    /// that the plain orders most commands carry stay small.
+    pub conditions: Option<Box<Conditions>>,
+}
+
+/// What makes an order conditional or a bracket entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Conditions {
+    /// A conditional order: held until its trigger fires.
+    pub trigger: Option<Trigger>,
+    /// A bracket: protection for what this order fills.
+    pub attached: Option<Attached>,
+}
+
+impl NewOrder {
+    /// A plain order: no trigger, not reduce-only, nothing attached.
+    #[allow(clippy::too_many_arguments)]
+    pub fn plain(
+        owner: OwnerId,
+        instrument: InstrumentId,
+        side: Side,
+        kind: OrderKind,
+        tif: TimeInForce,
+        post_only: bool,
+        stp: StpMode,
+        client_order_id: Option<ClientOrderId>,
+        expire_at: Option<Timestamp>,
+    ) -> NewOrder {
+        NewOrder {
+            owner,
+            instrument,
+            side,
+            kind,
+            tif,
+            post_only,
+            stp,
+            client_order_id,
+            expire_at,
+            reduce_only: false,
+            conditions: None,
+        }
+    }
+
+    /// The order's trigger, if it is conditional.
+    #[inline]
+    pub fn trigger(&self) -> Option<Trigger> {
+        self.conditions.as_ref().and_then(|c| c.trigger)
+    }
+
+    /// The protection a bracket entry carries.
+    #[inline]
+    pub fn attached(&self) -> Option<Attached> {
+        self.conditions.as_ref().and_then(|c| c.attached)
+    }
+
+    /// The order with a trigger (or none).
+    pub fn with_trigger(mut self, trigger: Option<Trigger>) -> NewOrder {
+        let attached = self.attached();
+        self.conditions = Conditions { trigger, attached }.boxed();
+        self
+    }
+
+    /// The order with attached protection (or none).
+    pub fn with_attached(mut self, attached: Option<Attached>) -> NewOrder {
+        let trigger = self.trigger();
+        self.conditions = Conditions { trigger, attached }.boxed();
+        self
+    }
+}
+
+impl Conditions {
+    /// Boxed, or `None` when there are none.
+    pub fn boxed(self) -> Option<Box<Conditions>> {
+        (self != Conditions::default()).then(|| Box::new(self))
+    }
 }
 
 /// Capacity limits. Every collection in the engine has one, so that no input can make

@@ -4,7 +4,7 @@
 //! timestamp, then the command's own events, then one [`Event::Balance`] per account
 //! whose balance changed, in the order the accounts were first touched.
 
-use crate::command::{EngineLimits, OrderKind};
+use crate::command::{Attached, EngineLimits, HaltScope, OrderKind, Reason, RiskLimit, Trigger};
 use bourse_types::{
     Amount, Asset, AssetId, CancelReason, ClientOrderId, Instrument, InstrumentId,
     InstrumentStatus, OrderId, OwnerId, Price, Qty, Side, StpMode, TimeInForce, Timestamp, TradeId,
@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {
     AssetListed(Asset),
-    InstrumentListed(Instrument),
+    /// (Instruments are boxed in events: they are large and rare.)
+    InstrumentListed(Box<Instrument>),
     InstrumentStatusChanged {
         instrument: InstrumentId,
         status: InstrumentStatus,
@@ -64,6 +65,87 @@ pub enum Event {
         available: Amount,
         held: Amount,
     },
+    /// A conditional order's trigger fired at the last price `last`: from here on it is
+    /// a live order (same id) that trades, rests or ends like one.
+    OrderTriggered {
+        order: OrderId,
+        owner: OwnerId,
+        instrument: InstrumentId,
+        last: Price,
+    },
+    /// A conditional order triggered, but the order it became was refused (its
+    /// cancellation, reason `TRIGGER_REFUSED`, follows).
+    TriggerRefused {
+        order: OrderId,
+        owner: OwnerId,
+        instrument: InstrumentId,
+        code: RejectCode,
+    },
+    /// A trailing stop followed the best price: its trigger is now `trigger_price`.
+    TrailingStopMoved {
+        order: OrderId,
+        owner: OwnerId,
+        instrument: InstrumentId,
+        trigger_price: Price,
+    },
+    /// A position after the command (one per changed position, after the balances).
+    /// Boxed, as the next one is: their 128-bit amounts would make every event larger
+    /// and more strictly aligned.
+    Position(Box<PositionEvent>),
+    RiskLimitChanged {
+        owner: Option<OwnerId>,
+        limit: RiskLimit,
+    },
+    /// An owner's loss of the trading day reached its limit: until the next trading
+    /// day only cancels and orders that reduce a position are accepted.
+    DailyLossBreached(Box<LossBreach>),
+    TradingDayChanged {
+        start_secs: u32,
+    },
+    /// New trading rules of an instrument.
+    InstrumentUpdated(Box<Instrument>),
+    /// The kill switch was thrown (or released).
+    HaltChanged {
+        scope: HaltScope,
+        halted: bool,
+        by: OwnerId,
+        reason: Reason,
+    },
+    /// An owner pressed its panic button: its orders are cancelled and, with
+    /// `flatten`, its positions sold, except those named in `unflattened` with the
+    /// code that refused their sale.
+    Panicked {
+        owner: OwnerId,
+        flatten: bool,
+        unflattened: Vec<(InstrumentId, RejectCode)>,
+    },
+}
+
+/// A daily loss limit reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LossBreach {
+    pub owner: OwnerId,
+    pub asset: AssetId,
+    /// The day's PnL, quote minor units (negative: a loss).
+    pub pnl: i128,
+    pub limit: Amount,
+}
+
+/// A position as it stands: the base an owner holds through an instrument, what it
+/// cost, and what it has earned. All amounts are quote minor units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PositionEvent {
+    pub owner: OwnerId,
+    pub instrument: InstrumentId,
+    pub qty: Qty,
+    /// The cost basis of `qty` (average-cost method).
+    pub cost: u128,
+    /// Realised PnL, fees not deducted.
+    pub realized: i128,
+    /// Fees paid trading the instrument.
+    pub fees: u128,
+    /// When the position last opened (went from nothing to something).
+    pub opened_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,7 +174,7 @@ pub struct TransferEvent {
     pub state: TransferState,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderAccepted {
     pub order: OrderId,
     pub owner: OwnerId,
@@ -106,6 +188,57 @@ pub struct OrderAccepted {
     pub expire_at: Option<Timestamp>,
     /// Funds reserved for the order (quote asset for buys, base asset for sells).
     pub held: Amount,
+    pub reduce_only: bool,
+    /// What a conditional or linked order adds; boxed, so that the many plain orders
+    /// (and every other event) stay small.
+    pub detail: Option<Box<AcceptedDetail>>,
+}
+
+/// The parts of an acceptance only conditional and linked orders have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AcceptedDetail {
+    /// A conditional order, and its trigger price (a trailing stop's current stop).
+    pub trigger: Option<Trigger>,
+    pub trigger_price: Option<Price>,
+    /// The other leg of its one-cancels-the-other pair.
+    pub oco: Option<OrderId>,
+    /// The bracket entry this order protects.
+    pub parent: Option<OrderId>,
+    /// The protection this (entry) order carries.
+    pub attached: Option<Attached>,
+}
+
+impl AcceptedDetail {
+    /// The detail to box, or `None` when there is none.
+    pub fn boxed(self) -> Option<Box<AcceptedDetail>> {
+        (self != AcceptedDetail::default()).then(|| Box::new(self))
+    }
+}
+
+impl OrderAccepted {
+    fn detail(&self) -> AcceptedDetail {
+        self.detail.as_deref().copied().unwrap_or_default()
+    }
+
+    pub fn trigger(&self) -> Option<Trigger> {
+        self.detail().trigger
+    }
+
+    pub fn trigger_price(&self) -> Option<Price> {
+        self.detail().trigger_price
+    }
+
+    pub fn oco(&self) -> Option<OrderId> {
+        self.detail().oco
+    }
+
+    pub fn parent(&self) -> Option<OrderId> {
+        self.detail().parent
+    }
+
+    pub fn attached(&self) -> Option<Attached> {
+        self.detail().attached
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,6 +294,12 @@ pub enum CommandKind {
     Cancel,
     Amend,
     CancelAll,
+    PlaceOco,
+    SetRiskLimit,
+    SetTradingDay,
+    UpdateInstrument,
+    Halt,
+    Panic,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -270,4 +409,30 @@ reject_codes! {
     DuplicateTransferId => "DUPLICATE_TRANSFER_ID",
     /// No pending transfer has this id.
     UnknownTransfer => "UNKNOWN_TRANSFER",
+    /// A buy that, with the position and the other open buys, would pass the owner's
+    /// position limit.
+    PositionLimit => "POSITION_LIMIT",
+    /// The order's value is over the owner's limit for one order.
+    OrderNotionalLimit => "ORDER_NOTIONAL_LIMIT",
+    /// With this order, the owner's open orders would be worth more than its limit.
+    OpenNotionalLimit => "OPEN_NOTIONAL_LIMIT",
+    /// The owner has as many open orders as its limit allows.
+    OpenOrdersLimit => "OPEN_ORDERS_LIMIT",
+    /// The owner passed its daily loss limit: only cancels and orders that reduce a
+    /// position are accepted until the next trading day.
+    DailyLossLimit => "DAILY_LOSS_LIMIT",
+    /// A reduce-only order that would not reduce a position.
+    ReduceOnly => "REDUCE_ONLY",
+    /// The venue is halted: only cancels are accepted.
+    VenueHalted => "VENUE_HALTED",
+    /// A trigger that is not valid: off the tick, zero, an offset out of range, a
+    /// trailing stop that is not a market order.
+    InvalidTrigger => "INVALID_TRIGGER",
+    /// The trigger is already met by the last price: the order would fire at once.
+    TriggerWouldFire => "TRIGGER_WOULD_FIRE",
+    /// The two orders do not make a one-cancels-the-other pair (another owner,
+    /// instrument, side or quantity, or both would rest in the book).
+    InvalidOco => "INVALID_OCO",
+    /// The change would leave resting orders off the instrument's new tick or lot.
+    WouldStrandOrders => "WOULD_STRAND_ORDERS",
 }

@@ -4,7 +4,7 @@
 use crate::engine::*;
 use crate::ledger::{self, CLEARING};
 use crate::risk::required_hold;
-use bourse_types::{AssetId, InstrumentId, OwnerId, Side};
+use bourse_types::{AssetId, InstrumentId, OrderId, OwnerId, Side};
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
 
@@ -43,7 +43,8 @@ impl Engine {
                     } else {
                         instrument.base()
                     };
-                    let needed = required_hold(instrument, side, order.price, order.leaves);
+                    let own = required_hold(instrument, side, order.price, order.leaves);
+                    let needed = self.linked_hold(order.id, own);
                     if needed != Some(order.held) {
                         return Err(format!(
                             "{}: holds {:?}, needs {:?}",
@@ -60,6 +61,28 @@ impl Engine {
                 }
             }
         }
+        for c in self.conditionals.all() {
+            let instrument = &self.instruments[c.instrument.0 as usize].instrument;
+            let asset = if c.side == Side::Buy {
+                instrument.quote()
+            } else {
+                instrument.base()
+            };
+            let needed = self.linked_hold(c.id, c.required(instrument));
+            if needed != Some(c.held) {
+                return Err(format!(
+                    "conditional {}: holds {:?}, needs {:?}",
+                    c.id, c.held, needed
+                ));
+            }
+            if self.ledger.find(c.owner, asset) != Some(c.hold_account) {
+                return Err(format!("conditional {}: holds on the wrong account", c.id));
+            }
+            *expected_debits.entry((c.owner, asset)).or_default() += u128::from(c.held.raw());
+            *expected_credits.entry((CLEARING, asset)).or_default() += u128::from(c.held.raw());
+        }
+        self.check_links()?;
+        self.check_positions()?;
         for pending in self.ledger.pending.values() {
             let amount = u128::from(pending.amount.raw());
             *expected_debits
@@ -105,6 +128,66 @@ impl Engine {
         Ok(())
     }
 
+    /// Pairs are symmetric, open, and rest at most one leg; counts agree.
+    fn check_links(&self) -> Result<(), String> {
+        let open =
+            |id: OrderId| self.books.find(id).is_some() || self.conditionals.get(id).is_some();
+        for (id, link) in &self.links {
+            if !open(*id) {
+                return Err(format!("{id}: linked but not open"));
+            }
+            let linked = self
+                .books
+                .find(*id)
+                .is_none_or(|slot| self.books.order(slot).linked);
+            if !linked {
+                return Err(format!("{id}: rests unmarked as linked"));
+            }
+            if let Some(partner) = link.oco {
+                if self.links.get(&partner).and_then(|l| l.oco) != Some(*id) {
+                    return Err(format!("{id}: its pair with {partner} is one-sided"));
+                }
+                if self.books.find(*id).is_some() && self.books.find(partner).is_some() {
+                    return Err(format!("{id} and {partner}: both legs rest"));
+                }
+            }
+        }
+        let mut counts = vec![0u32; self.owners.len()];
+        for c in self.conditionals.all() {
+            counts[c.owner_slot as usize] += 1;
+        }
+        for (slot, owner) in self.owners.iter().enumerate() {
+            if owner.conditionals != counts[slot] {
+                return Err(format!("{}: conditional order count is wrong", owner.id));
+            }
+        }
+        Ok(())
+    }
+
+    /// Positions are sorted, and each instrument's holders are those with a position.
+    fn check_positions(&self) -> Result<(), String> {
+        for (slot, owner) in self.owners.iter().enumerate() {
+            if !owner.positions.is_sorted_by_key(|p| p.instrument) {
+                return Err(format!("{}: positions out of order", owner.id));
+            }
+            for p in &owner.positions {
+                let Some(state) = self.instruments.get(p.instrument.0 as usize) else {
+                    return Err(format!("{}: a position in an unknown instrument", owner.id));
+                };
+                if self.holders_kept && state.holders.contains(&(slot as u32)) == p.qty.is_zero() {
+                    return Err(format!(
+                        "{}: holder set disagrees at {}",
+                        owner.id, p.instrument
+                    ));
+                }
+                if p.qty.is_zero() && p.cost != 0 {
+                    return Err(format!("{}: cost without a position", owner.id));
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) fn all_order_slots(&self) -> Vec<u32> {
         let mut slots = Vec::new();
         for i in 0..self.instruments.len() {
@@ -115,9 +198,9 @@ impl Engine {
         slots
     }
 
-    /// Rebuilds the expiry schedule from the resting orders (after a restore).
+    /// Rebuilds the expiry schedule from the open orders (after a restore).
     pub(crate) fn rebuild_expiries(&mut self) {
-        let entries: Vec<_> = self
+        let mut entries: Vec<_> = self
             .all_order_slots()
             .into_iter()
             .filter_map(|slot| {
@@ -125,6 +208,12 @@ impl Engine {
                 order.expire_at.map(|at| Reverse((at, order.id)))
             })
             .collect();
+        entries.extend(
+            self.conditionals
+                .all()
+                .into_iter()
+                .filter_map(|c| c.expire_at.map(|at| Reverse((at, c.id)))),
+        );
         self.expiries = entries.into();
     }
 }

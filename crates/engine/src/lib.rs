@@ -17,14 +17,19 @@ mod accounts;
 mod book;
 mod codec;
 mod command;
+mod conditional;
 mod engine;
 mod event;
+mod halts;
 mod invariants;
 mod ladder;
 mod ledger;
 mod lifecycle;
+mod limits;
+mod links;
 mod matching;
 mod orders;
+mod positions;
 mod queries;
 mod reference;
 mod risk;
@@ -32,13 +37,21 @@ mod transfers;
 
 pub use codec::{
     CodecError, STATE_VERSION, StateHash, WIRE_VERSION, decode_command, decode_events,
-    encode_command, encode_command_into, encode_events, encode_events_into,
+    decode_recorded, encode_command, encode_command_into, encode_events, encode_events_into,
 };
-pub use command::{Command, EngineLimits, NewOrder, OrderKind, OrderRef, TransferRequest};
-pub use engine::{Balance, Engine, OrderView, SequenceError};
+pub use command::{
+    Attached, Command, Conditions, EngineLimits, HaltScope, InstrumentUpdate, NewOrder, OrderKind,
+    OrderRef, Reason, RiskLimit, TrailingOffset, TransferRequest, Trigger,
+};
+pub use conditional::TRAILING_BPS_MAX;
+pub use engine::{Balance, Engine, HaltInfo, OrderView, SequenceError};
 pub use event::{
-    CommandKind, Event, OrderAccepted, RejectCode, Rejection, Trade, TransferEvent, TransferKind,
-    TransferState,
+    AcceptedDetail, CommandKind, Event, LossBreach, OrderAccepted, PositionEvent, RejectCode,
+    Rejection, Trade, TransferEvent, TransferKind, TransferState,
 };
 pub use ledger::{CLEARING, EXTERNAL, FEES, SYSTEM_OWNER_MIN};
 pub use lifecycle::{OrderRecord, OrderStatus};
+pub use limits::{LimitSet, RiskTable};
+pub use positions::Position;
+pub use queries::{ConditionalView, OrderLinks};
+pub use reference::DAY_SECS;

@@ -5,10 +5,10 @@
 //! all fold events with [`OrderRecord::apply`], so a status is derived in one place
 //! and means the same everywhere.
 
-use crate::command::OrderKind;
-use crate::event::{Event, OrderAccepted};
+use crate::command::{Attached, OrderKind, Trigger};
+use crate::event::{Event, OrderAccepted, RejectCode};
 use bourse_types::{
-    Amount, CancelReason, ClientOrderId, InstrumentId, OrderId, OwnerId, Qty, Side, StpMode,
+    Amount, CancelReason, ClientOrderId, InstrumentId, OrderId, OwnerId, Price, Qty, Side, StpMode,
     TimeInForce, Timestamp,
 };
 use serde::{Deserialize, Serialize};
@@ -24,17 +24,20 @@ pub enum OrderStatus {
     Filled,
     /// Ended before filling in full; the reason says why.
     Cancelled,
-    /// A good-till-date order reached its expiry.
+    /// A good-till-date or DAY order reached its expiry.
     Expired,
+    /// A conditional order waiting for its trigger.
+    Untriggered,
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 5] = [
+    pub const ALL: [OrderStatus; 6] = [
         OrderStatus::Open,
         OrderStatus::PartiallyFilled,
         OrderStatus::Filled,
         OrderStatus::Cancelled,
         OrderStatus::Expired,
+        OrderStatus::Untriggered,
     ];
 
     /// The stable name, as the API and the read models spell it.
@@ -45,6 +48,7 @@ impl OrderStatus {
             OrderStatus::Filled => "filled",
             OrderStatus::Cancelled => "cancelled",
             OrderStatus::Expired => "expired",
+            OrderStatus::Untriggered => "untriggered",
         }
     }
 
@@ -52,9 +56,12 @@ impl OrderStatus {
         OrderStatus::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
-    /// Whether the order can still trade.
+    /// Whether the order can still trade (a conditional one once it triggers).
     pub const fn is_open(self) -> bool {
-        matches!(self, OrderStatus::Open | OrderStatus::PartiallyFilled)
+        matches!(
+            self,
+            OrderStatus::Open | OrderStatus::PartiallyFilled | OrderStatus::Untriggered
+        )
     }
 }
 
@@ -86,6 +93,21 @@ pub struct OrderRecord {
     pub updated_at: Timestamp,
     /// The sequence number of the command that last changed it.
     pub seq: u64,
+    /// A conditional order's trigger, and the price that fires it (a trailing stop's
+    /// current stop); kept once it has fired.
+    pub trigger: Option<Trigger>,
+    pub trigger_price: Option<Price>,
+    /// When it fired.
+    pub triggered_at: Option<Timestamp>,
+    /// Why the order a trigger made was refused.
+    pub trigger_refused: Option<RejectCode>,
+    pub reduce_only: bool,
+    /// The other leg of its one-cancels-the-other pair.
+    pub oco: Option<OrderId>,
+    /// The bracket entry it protects.
+    pub parent: Option<OrderId>,
+    /// The protection it carries (a bracket entry).
+    pub attached: Option<Attached>,
 }
 
 impl OrderRecord {
@@ -110,11 +132,23 @@ impl OrderRecord {
             filled: Qty::ZERO,
             filled_notional: Amount::ZERO,
             fees: Amount::ZERO,
-            status: OrderStatus::Open,
+            status: if accepted.trigger().is_some() {
+                OrderStatus::Untriggered
+            } else {
+                OrderStatus::Open
+            },
             reason: None,
             created_at: ts,
             updated_at: ts,
             seq,
+            trigger: accepted.trigger(),
+            trigger_price: accepted.trigger_price(),
+            triggered_at: None,
+            trigger_refused: None,
+            reduce_only: accepted.reduce_only,
+            oco: accepted.oco(),
+            parent: accepted.parent(),
+            attached: accepted.attached(),
         }
     }
 
@@ -162,10 +196,30 @@ impl OrderRecord {
                 ..
             } if *order == self.id => {
                 self.leaves = *leaves;
-                if let OrderKind::Limit { price: p, qty } = &mut self.kind {
-                    *p = *price;
-                    *qty = self.filled.saturating_add(*leaves);
+                match &mut self.kind {
+                    OrderKind::Limit { price: p, qty } => {
+                        if self.status != OrderStatus::Untriggered {
+                            *p = *price;
+                        }
+                        *qty = self.filled.saturating_add(*leaves);
+                    }
+                    OrderKind::Market { qty } => *qty = self.filled.saturating_add(*leaves),
+                    OrderKind::MarketBudget { .. } => {}
                 }
+            }
+            Event::OrderTriggered { order, .. } if *order == self.id => {
+                self.status = OrderStatus::Open;
+                self.triggered_at = Some(ts);
+            }
+            Event::TriggerRefused { order, code, .. } if *order == self.id => {
+                self.trigger_refused = Some(*code);
+            }
+            Event::TrailingStopMoved {
+                order,
+                trigger_price,
+                ..
+            } if *order == self.id => {
+                self.trigger_price = Some(*trigger_price);
             }
             Event::OrderCancelled {
                 order,

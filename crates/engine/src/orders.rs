@@ -3,17 +3,28 @@
 use crate::command::OrderRef;
 use crate::engine::*;
 use crate::event::{CommandKind, Event, RejectCode, Rejection};
+use crate::links::End;
+use crate::matching::{Taker, Wants};
 use crate::risk::crosses;
 use bourse_types::{Amount, CancelReason, InstrumentId, OrderId, OwnerId, Price, Qty, Side};
 
+/// An open order found by its owner's reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Open {
+    /// Resting in a book, at this slot.
+    Resting(u32),
+    /// Waiting for its trigger.
+    Conditional(OrderId),
+}
+
 impl Engine {
-    /// Finds an owner's open order. The happy path is one lookup: an order that
-    /// belongs to `owner` proves the owner exists.
-    pub(crate) fn resolve(
+    /// Finds an owner's open order, resting or conditional. The happy path is one
+    /// lookup: an order that belongs to `owner` proves the owner exists.
+    pub(crate) fn resolve_open(
         &self,
         owner: OwnerId,
         order: OrderRef,
-    ) -> Result<u32, (RejectCode, Option<OrderId>)> {
+    ) -> Result<Open, (RejectCode, Option<OrderId>)> {
         let id = match order {
             OrderRef::Id(id) => id,
             OrderRef::Client(client_id) => match self.client_ids.get(&(owner, client_id)) {
@@ -24,8 +35,15 @@ impl Engine {
                 }
             },
         };
-        match self.books.find(id) {
-            Some(slot) if self.books.order(slot).owner == owner => Ok(slot),
+        let found = match self.books.find(id) {
+            Some(slot) => Some((self.books.order(slot).owner, Open::Resting(slot))),
+            None => self
+                .conditionals
+                .get(id)
+                .map(|c| (c.owner, Open::Conditional(id))),
+        };
+        match found {
+            Some((by, open)) if by == owner => Ok(open),
             found => {
                 self.owner_slot(owner).map_err(|code| (code, Some(id)))?;
                 let code = if found.is_some() {
@@ -35,6 +53,19 @@ impl Engine {
                 };
                 Err((code, Some(id)))
             }
+        }
+    }
+
+    /// Finds an owner's resting order.
+    pub(crate) fn resolve(
+        &self,
+        owner: OwnerId,
+        order: OrderRef,
+    ) -> Result<u32, (RejectCode, Option<OrderId>)> {
+        match self.resolve_open(owner, order)? {
+            Open::Resting(slot) => Ok(slot),
+            // A conditional order is changed by cancelling it and placing it again.
+            Open::Conditional(id) => Err((RejectCode::InvalidAmend, Some(id))),
         }
     }
 
@@ -48,11 +79,13 @@ impl Engine {
             reason,
         });
         self.finish(&order);
+        self.ended(order.id, End::Cancelled(reason));
     }
 
     pub(crate) fn cancel(&mut self, owner: OwnerId, order: OrderRef, out: &mut Vec<Event>) {
-        match self.resolve(owner, order) {
-            Ok(slot) => self.cancel_resting(slot, CancelReason::Requested, out),
+        match self.resolve_open(owner, order) {
+            Ok(Open::Resting(slot)) => self.cancel_resting(slot, CancelReason::Requested, out),
+            Ok(Open::Conditional(id)) => self.cancel_conditional(id, CancelReason::Requested, out),
             Err((code, id)) => out.push(Event::Rejected(Rejection::order(
                 CommandKind::Cancel,
                 code,
@@ -63,12 +96,43 @@ impl Engine {
         }
     }
 
-    pub(crate) fn cancel_instrument(&mut self, instrument: InstrumentId, out: &mut Vec<Event>) {
+    /// Cancels every order on an instrument, resting and conditional.
+    pub(crate) fn cancel_instrument(
+        &mut self,
+        instrument: InstrumentId,
+        reason: CancelReason,
+        out: &mut Vec<Event>,
+    ) {
         for side in [Side::Buy, Side::Sell] {
             for slot in self.books.side_orders(instrument, side) {
-                self.cancel_resting(slot, CancelReason::Admin, out);
+                // A pair's partner may have gone with its sibling.
+                if self.books.order_at(slot).is_some() {
+                    self.cancel_resting(slot, reason, out);
+                }
             }
         }
+        self.cancel_conditionals(None, Some(instrument), reason, out);
+    }
+
+    /// Cancels every order of an owner (on one instrument, or all), resting and
+    /// conditional.
+    pub(crate) fn cancel_owner(
+        &mut self,
+        owner_slot: u32,
+        instrument: Option<InstrumentId>,
+        reason: CancelReason,
+        out: &mut Vec<Event>,
+    ) {
+        for slot in self.books.owner_orders(owner_slot) {
+            if self
+                .books
+                .order_at(slot)
+                .is_some_and(|o| instrument.is_none_or(|i| o.instrument == i))
+            {
+                self.cancel_resting(slot, reason, out);
+            }
+        }
+        self.cancel_conditionals(Some(owner_slot), instrument, reason, out);
     }
 
     pub(crate) fn cancel_all(
@@ -93,11 +157,7 @@ impl Engine {
                     Ok(slot) => slot,
                     Err(code) => return out.push(reject(code)),
                 };
-                for slot in self.books.owner_orders(owner_slot) {
-                    if instrument.is_none_or(|i| self.books.order(slot).instrument == i) {
-                        self.cancel_resting(slot, CancelReason::Requested, out);
-                    }
-                }
+                self.cancel_owner(owner_slot, instrument, CancelReason::Requested, out);
             }
             None => {
                 let all: Vec<InstrumentId> = match instrument {
@@ -107,7 +167,7 @@ impl Engine {
                         .collect(),
                 };
                 for instrument in all {
-                    self.cancel_instrument(instrument, out);
+                    self.cancel_instrument(instrument, CancelReason::Admin, out);
                 }
             }
         }
@@ -196,20 +256,27 @@ impl Engine {
         }
         // A new price that crosses makes the order take liquidity, like a new order
         // that keeps its id; it is out of its queue while it does.
-        let mut taker = self.books.detach(slot);
-        taker.price = price;
-        taker.leaves = leaves;
-        taker.priority = self.seq;
+        let mut order = self.books.detach(slot);
+        order.price = price;
+        order.leaves = leaves;
+        order.priority = self.seq;
+        let mut taker = Taker {
+            order,
+            wants: Wants::Qty,
+        };
         match self.match_taker(&mut taker, &instrument, out) {
             Stop::Filled => {
                 self.books.discard(slot);
-                self.finish(&taker);
+                self.finish(&taker.order);
+                self.ended(taker.order.id, End::Filled);
             }
             Stop::SelfTrade => {
                 self.books.discard(slot);
                 self.cancel_taker(&taker, CancelReason::SelfTrade, out);
             }
-            Stop::NoLiquidity | Stop::NoCross | Stop::Budget => self.books.reattach(slot, &taker),
+            Stop::NoLiquidity | Stop::NoCross | Stop::Budget => {
+                self.books.reattach(slot, &taker.order)
+            }
         }
     }
 }

@@ -1,11 +1,65 @@
 //! Read-only views of the state, for the venue around the engine and for tests.
 
+use crate::command::{OrderKind, Trigger};
+use crate::conditional::Conditional;
 use crate::engine::*;
 use crate::ledger::{CLEARING, EXTERNAL};
 use bourse_types::{
-    Asset, AssetCode, AssetId, ClientOrderId, Instrument, InstrumentId, InstrumentStatus, OrderId,
-    OwnerId, Price, Qty, Side, Symbol,
+    Amount, Asset, AssetCode, AssetId, ClientOrderId, Instrument, InstrumentId, InstrumentStatus,
+    OrderId, OwnerId, Price, Qty, Side, StpMode, Symbol, TimeInForce, Timestamp,
 };
+
+/// A read-only view of a conditional order, waiting for its trigger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConditionalView {
+    pub id: OrderId,
+    pub owner: OwnerId,
+    pub instrument: InstrumentId,
+    pub side: Side,
+    /// What it becomes when it fires.
+    pub kind: OrderKind,
+    pub trigger: Trigger,
+    /// The last price that fires it (a trailing stop's current stop).
+    pub trigger_price: Price,
+    pub held: Amount,
+    pub tif: TimeInForce,
+    pub post_only: bool,
+    pub reduce_only: bool,
+    pub stp: StpMode,
+    pub expire_at: Option<Timestamp>,
+    pub client_order_id: Option<ClientOrderId>,
+}
+
+/// How an open order is linked to others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct OrderLinks {
+    /// The other leg of its one-cancels-the-other pair.
+    pub oco: Option<OrderId>,
+    /// The bracket entry it protects.
+    pub parent: Option<OrderId>,
+    /// A bracket entry's live stop loss and take profit.
+    pub stop_loss: Option<OrderId>,
+    pub take_profit: Option<OrderId>,
+}
+
+fn conditional_view(c: &Conditional) -> ConditionalView {
+    ConditionalView {
+        id: c.id,
+        owner: c.owner,
+        instrument: c.instrument,
+        side: c.side,
+        kind: c.kind,
+        trigger: c.trigger,
+        trigger_price: c.trigger_price,
+        held: c.held,
+        tif: c.tif,
+        post_only: c.post_only,
+        reduce_only: c.reduce_only,
+        stp: c.stp,
+        expire_at: c.expire_at,
+        client_order_id: c.client_order_id,
+    }
+}
 
 impl Engine {
     pub fn assets(&self) -> &[Asset] {
@@ -155,5 +209,76 @@ impl Engine {
 
     pub fn open_order_count(&self) -> usize {
         self.books.open_orders()
+    }
+
+    /// Conditional orders waiting, all of them.
+    pub fn conditional_count(&self) -> usize {
+        self.conditionals.len()
+    }
+
+    /// A conditional order.
+    pub fn conditional_order(&self, id: OrderId) -> Option<ConditionalView> {
+        self.conditionals.get(id).map(conditional_view)
+    }
+
+    /// An owner's conditional orders, by id.
+    pub fn conditional_orders(&self, owner: OwnerId) -> Vec<ConditionalView> {
+        let Some(&slot) = self.owner_index.get(&owner) else {
+            return Vec::new();
+        };
+        self.conditionals
+            .of_owner(slot)
+            .map(conditional_view)
+            .collect()
+    }
+
+    /// Every conditional order of an instrument, by id.
+    pub fn instrument_conditionals(&self, instrument: InstrumentId) -> Vec<ConditionalView> {
+        if self.instruments.get(instrument.0 as usize).is_none() {
+            return Vec::new();
+        }
+        self.conditionals
+            .of_instrument(instrument)
+            .into_iter()
+            .map(conditional_view)
+            .collect()
+    }
+
+    /// How an open order is linked to others (`None` when it is not).
+    pub fn order_links(&self, id: OrderId) -> Option<OrderLinks> {
+        let link = self.links.get(&id)?;
+        Some(OrderLinks {
+            oco: link.oco,
+            parent: link.parent,
+            stop_loss: link.bracket.and_then(|b| b.stop_loss),
+            take_profit: link.bracket.and_then(|b| b.take_profit),
+        })
+    }
+
+    /// The reference price when the current trading day began.
+    pub fn day_open(&self, id: InstrumentId) -> Option<Price> {
+        self.instruments.get(id.0 as usize)?.day_open
+    }
+
+    /// The owner's open orders counted against its limits: resting and conditional.
+    pub fn open_order_total(&self, owner: OwnerId) -> u32 {
+        self.owner_index.get(&owner).map_or(0, |&slot| {
+            self.books.owners[slot as usize].count + self.owners[slot as usize].conditionals
+        })
+    }
+
+    /// The value of an owner's open orders in a quote asset (what its open notional
+    /// limit is judged on).
+    pub fn open_notional(&self, owner: OwnerId, quote: AssetId) -> u128 {
+        self.owner_index
+            .get(&owner)
+            .map_or(0, |&slot| self.open_value(slot, quote))
+    }
+
+    /// Whether an owner's daily loss limit in a quote asset has been passed today.
+    pub fn daily_loss_breached(&self, owner: OwnerId, quote: AssetId) -> bool {
+        self.owner_index
+            .get(&owner)
+            .is_some_and(|&slot| self.loss_breached(slot, quote))
     }
 }

@@ -67,6 +67,7 @@ impl Engine {
             TransferState::Pending
         } else {
             self.ledger.transfer(external, user, request.amount);
+            self.position_transfer(slot, request.asset, request.amount.raw(), true);
             TransferState::Posted
         };
         out.push(Event::Transfer(TransferEvent {
@@ -91,10 +92,10 @@ impl Engine {
             if self.ledger.available(account) < request.amount {
                 return Err(RejectCode::InsufficientFunds);
             }
-            Ok(account)
+            Ok((slot, account))
         });
-        let user = match checked {
-            Ok(account) => account,
+        let (slot, user) = match checked {
+            Ok(found) => found,
             Err(code) => {
                 return out.push(Event::Rejected(Rejection::transfer(
                     CommandKind::Withdraw,
@@ -121,6 +122,7 @@ impl Engine {
             TransferState::Pending
         } else {
             self.ledger.transfer(user, external, request.amount);
+            self.position_transfer(slot, request.asset, request.amount.raw(), false);
             TransferState::Posted
         };
         out.push(Event::Transfer(TransferEvent {
@@ -172,6 +174,12 @@ impl Engine {
         } else {
             (TransferKind::Withdrawal, pending.debit)
         };
+        if post.is_some()
+            && let Some(&slot) = self.owner_index.get(&owner)
+        {
+            let incoming = kind == TransferKind::Deposit;
+            self.position_transfer(slot, pending.asset, posted.raw(), incoming);
+        }
         let (amount, state) = match post {
             Some(_) => (posted, TransferState::Posted),
             None => (pending.amount, TransferState::Voided),

@@ -1187,6 +1187,47 @@ fn every_reject_code_is_reachable() {
             RejectCode::DuplicateTransferId,
         ),
         ("void x5", RejectCode::UnknownTransfer),
+        (
+            "risk u1 position BTC-USD 100.50\nbuy u1 BTC-USD 1.00 @ 100.0",
+            RejectCode::PositionLimit,
+        ),
+        (
+            "risk u1 order_notional USD 10.00\nbuy u1 BTC-USD 1.00 @ 100.0",
+            RejectCode::OrderNotionalLimit,
+        ),
+        (
+            "risk u1 open_notional USD 150.00\nbuy u1 BTC-USD 1.00 @ 100.0\nbuy u1 BTC-USD 1.00 @ 100.0",
+            RejectCode::OpenNotionalLimit,
+        ),
+        (
+            "risk u1 open_orders 1\nbuy u1 BTC-USD 1.00 @ 100.0\nbuy u1 BTC-USD 1.00 @ 100.0",
+            RejectCode::OpenOrdersLimit,
+        ),
+        (
+            "risk u1 daily_loss USD 10.00\nbuy u2 BTC-USD 1.00 @ 99.0\nsell u3 BTC-USD 1.00 @ 99.0\nbuy u1 BTC-USD 1.00 @ 99.0",
+            RejectCode::DailyLossLimit,
+        ),
+        ("buy u1 BTC-USD 1.00 @ 99.0 reduce", RejectCode::ReduceOnly),
+        (
+            "kill venue\nbuy u1 BTC-USD 1.00 @ 99.0",
+            RejectCode::VenueHalted,
+        ),
+        (
+            "sell u1 BTC-USD 1.00 market stop=95.5",
+            RejectCode::InvalidTrigger,
+        ),
+        (
+            "sell u1 BTC-USD 1.00 market stop=101.0",
+            RejectCode::TriggerWouldFire,
+        ),
+        (
+            "oco sell u1 BTC-USD 1.00 @ 110.0 | sell u1 BTC-USD 1.00 @ 111.0",
+            RejectCode::InvalidOco,
+        ),
+        (
+            "buy u1 BTC-USD 1.00 @ 99.0\nupdate BTC-USD tick=2.0",
+            RejectCode::WouldStrandOrders,
+        ),
     ];
     let mut covered = Vec::new();
     for (script, code) in cases {
@@ -1333,6 +1374,8 @@ fn deposits_cannot_push_supply_past_64_bits() {
         stp: StpMode::CancelNewest,
         client_order_id: None,
         expire_at: None,
+        reduce_only: false,
+        conditions: None,
     };
     let events = venue.apply(Command::Place(order));
     assert!(matches!(events[0], Event::OrderAccepted(_)), "{events:?}");
@@ -1350,14 +1393,7 @@ fn every_reject_code_is_documented() {
         .filter(|code| !catalog.contains(&format!("`{code}`")))
         .collect();
     assert!(missing.is_empty(), "docs/errors.md lacks {missing:?}");
-    for reason in [
-        bourse_types::CancelReason::Requested,
-        bourse_types::CancelReason::Unfilled,
-        bourse_types::CancelReason::SelfTrade,
-        bourse_types::CancelReason::Admin,
-        bourse_types::CancelReason::PriceProtection,
-        bourse_types::CancelReason::BudgetExhausted,
-    ] {
+    for reason in bourse_types::CancelReason::ALL {
         assert!(
             catalog.contains(&format!("`{}`", reason.code())),
             "{reason:?} undocumented"

@@ -11,7 +11,7 @@ use crate::log::{HEAD_FILE, SEGMENT_HEADER_LEN, Tail, parse_segment_name, read_s
 use crate::pipeline::Released;
 use crate::record::{self, Damage, RecordHash, ZERO_HASH};
 use crate::snapshot::{self, SnapshotInfo};
-use bourse_engine::{Engine, EngineLimits, StateHash, decode_command};
+use bourse_engine::{Engine, EngineLimits, StateHash, decode_recorded};
 use bourse_types::Timestamp;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -364,13 +364,14 @@ pub fn recover_with_events(
     let journal = dir.journal();
     let mut replayed = 0u64;
     let end = scan(fs, &journal, base + 1, true, |record| {
-        let command = decode_command(record.payload).map_err(|error| RecoveryError::Corrupt {
-            file: record.file.to_path_buf(),
-            offset: record.offset,
-            what: format!("record {} does not decode: {error}", record.seq),
-        })?;
+        let (command, version) =
+            decode_recorded(record.payload).map_err(|error| RecoveryError::Corrupt {
+                file: record.file.to_path_buf(),
+                offset: record.offset,
+                what: format!("record {} does not decode: {error}", record.seq),
+            })?;
         let events = engine
-            .apply(record.seq, Timestamp(record.ts), &command)
+            .apply_recorded(record.seq, Timestamp(record.ts), &command, version)
             .map_err(|error| RecoveryError::Corrupt {
                 file: record.file.to_path_buf(),
                 offset: record.offset,
@@ -456,42 +457,46 @@ pub fn verify(fs: &dyn FileSystem, dir: &DataDir) -> Result<VerifyReport, Recove
     let mut pending = snapshots.iter().copied().peekable();
     let mut checked = Vec::new();
     let mut engine = Engine::new(EngineLimits::default());
-    let mut check_snapshots = |engine: &Engine,
-                               problems: &mut Vec<String>,
-                               checked: &mut Vec<u64>| {
-        while let Some(&seq) = pending.peek() {
-            if seq > engine.seq() {
-                break;
-            }
-            pending.next();
-            let path = snapshots_dir.join(snapshot::snapshot_name(seq));
-            match fs
-                .read(&path)
-                .map_err(|e| e.to_string())
-                .and_then(|b| snapshot::decode(&b))
-            {
-                Ok((info, _)) if seq == engine.seq() && info.state_hash == engine.state_hash() => {
-                    checked.push(seq)
+    let mut check_snapshots =
+        |engine: &Engine, problems: &mut Vec<String>, checked: &mut Vec<u64>| {
+            while let Some(&seq) = pending.peek() {
+                if seq > engine.seq() {
+                    break;
                 }
-                Ok((info, _)) => problems.push(format!(
-                    "{}: records the state hash {} at {seq}, the journal replays to {}",
-                    path.display(),
-                    info.state_hash,
-                    engine.state_hash()
-                )),
-                Err(why) => problems.push(format!("{}: {why}", path.display())),
+                pending.next();
+                let path = snapshots_dir.join(snapshot::snapshot_name(seq));
+                match fs
+                    .read(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| snapshot::decode(&b))
+                {
+                    // The snapshot's state as this build reads it, against the replay (a
+                    // snapshot of an older format records the hash of its own image).
+                    Ok((_, restored))
+                        if seq == engine.seq() && restored.state_hash() == engine.state_hash() =>
+                    {
+                        checked.push(seq)
+                    }
+                    Ok((_, restored)) => problems.push(format!(
+                        "{}: holds the state {} at {seq}, the journal replays to {}",
+                        path.display(),
+                        restored.state_hash(),
+                        engine.state_hash()
+                    )),
+                    Err(why) => problems.push(format!("{}: {why}", path.display())),
+                }
             }
-        }
-    };
+        };
     check_snapshots(&engine, &mut problems, &mut checked);
     let end = scan(fs, &journal, 1, false, |record| {
-        let command = decode_command(record.payload).map_err(|error| RecoveryError::Corrupt {
-            file: record.file.to_path_buf(),
-            offset: record.offset,
-            what: format!("record {} does not decode: {error}", record.seq),
-        })?;
+        let (command, version) =
+            decode_recorded(record.payload).map_err(|error| RecoveryError::Corrupt {
+                file: record.file.to_path_buf(),
+                offset: record.offset,
+                what: format!("record {} does not decode: {error}", record.seq),
+            })?;
         engine
-            .apply(record.seq, Timestamp(record.ts), &command)
+            .apply_recorded(record.seq, Timestamp(record.ts), &command, version)
             .map_err(|error| RecoveryError::Corrupt {
                 file: record.file.to_path_buf(),
                 offset: record.offset,

@@ -151,6 +151,8 @@ fn child(dir: DataDir) -> ! {
                         ClientOrderId::new(&format!("c{start_seq}-{n}")).unwrap(),
                     ),
                     expire_at: None,
+                    reduce_only: false,
+                    conditions: None,
                 })
             }
             6..=7 => Command::Cancel {

@@ -439,8 +439,10 @@ fn a_client_order_id_is_recognised_after_a_restart() {
         stp: StpMode::CancelNewest,
         client_order_id: Some(ClientOrderId::new("retry-me-1").unwrap()),
         expire_at: None,
+        reduce_only: false,
+        conditions: None,
     };
-    commands.push(Command::Place(order));
+    commands.push(Command::Place(order.clone()));
     let venue = start(std_fs(), &dir, small_segments());
     let results = run_all(&venue, &commands);
     let placed = results.last().unwrap().as_ref().unwrap();

@@ -319,11 +319,11 @@ impl MarketData {
                     if instrument.id().0 as usize == self.instruments.len() =>
                 {
                     self.instruments.push(InstrumentData::new(
-                        *instrument,
+                        **instrument,
                         InstrumentStatus::Trading,
                         None,
                     ));
-                    updates.push(Update::Instrument(*instrument));
+                    updates.push(Update::Instrument(**instrument));
                 }
                 Event::InstrumentStatusChanged { instrument, status } => {
                     if let Some(data) = self.instruments.get_mut(instrument.0 as usize) {

@@ -318,6 +318,8 @@ impl Simulator {
                         stp: StpMode::CancelNewest,
                         client_order_id: Some(client_id),
                         expire_at: None,
+                        reduce_only: false,
+                        conditions: None,
                     }));
                 }
             }
@@ -354,6 +356,8 @@ impl Simulator {
                     stp: StpMode::CancelNewest,
                     client_order_id: None,
                     expire_at: None,
+                    reduce_only: false,
+                    conditions: None,
                 }
             } else {
                 // A limit order near the fair value that lives for a minute.
@@ -377,6 +381,8 @@ impl Simulator {
                     stp: StpMode::CancelNewest,
                     client_order_id: None,
                     expire_at: Some(Timestamp(now.0 + 60_000_000_000)),
+                    reduce_only: false,
+                    conditions: None,
                 }
             };
             commands.push(Command::Place(order));

@@ -2,7 +2,10 @@
 //! an engine replica so that it knows every asset's and instrument's scale at each
 //! point of the journal.
 
-use bourse_engine::{Command, Engine, EngineLimits, Event, OrderKind, OrderRef, TransferState};
+use bourse_engine::{
+    Command, Engine, EngineLimits, Event, HaltScope, NewOrder, OrderKind, OrderRef, RiskLimit,
+    TrailingOffset, TransferState, Trigger,
+};
 use bourse_types::{InstrumentId, Side, Timestamp};
 use std::fmt::Write;
 
@@ -31,8 +34,9 @@ impl Describer {
         seq: u64,
         ts: Timestamp,
         command: &Command,
+        version: u8,
     ) -> anyhow::Result<Vec<Event>> {
-        Ok(self.engine.apply(seq, ts, command)?)
+        Ok(self.engine.apply_recorded(seq, ts, command, version)?)
     }
 
     fn symbol(&self, id: InstrumentId) -> String {
@@ -106,40 +110,37 @@ impl Describer {
                 None => format!("post {transfer}"),
             },
             Command::VoidTransfer { transfer } => format!("void {transfer}"),
-            Command::Place(order) => {
-                let i = order.instrument;
-                let side = order.side.as_str();
-                let what = match order.kind {
-                    OrderKind::Limit { price, qty } => {
-                        format!("{} @ {}", self.qty(i, qty), self.price(i, price))
-                    }
-                    OrderKind::Market { qty } => format!("{} at market", self.qty(i, qty)),
-                    OrderKind::MarketBudget { quote } => {
-                        let quote_asset = self.engine.instrument(i).map(|x| x.quote());
-                        let budget = quote_asset.map_or_else(
-                            || format!("{}raw", quote.raw()),
-                            |a| self.amount(a, quote),
-                        );
-                        format!("spending {budget} at market")
-                    }
-                };
-                let mut text = format!(
-                    "place {} {} {side} {what} {}",
-                    order.owner,
-                    self.symbol(i),
-                    order.tif.as_str()
-                );
-                if order.post_only {
-                    text.push_str(" post-only");
-                }
-                if let Some(id) = order.client_order_id {
-                    let _ = write!(text, " id={id}");
-                }
-                if let Some(at) = order.expire_at {
-                    let _ = write!(text, " until {}", at.to_rfc3339(3));
-                }
-                text
+            Command::Place(order) => format!("place {}", self.order(order)),
+            Command::PlaceOco { first, second } => format!(
+                "place one-cancels-the-other {} | {}",
+                self.order(first),
+                self.order(second)
+            ),
+            Command::SetRiskLimit { owner, limit } => {
+                let whose = owner.map_or_else(|| "default".to_string(), |o| o.to_string());
+                format!("set risk limit of {whose}: {}", self.limit(limit))
             }
+            Command::SetTradingDay { start_secs } => {
+                format!("trading day starts {start_secs} s after 00:00 UTC")
+            }
+            Command::UpdateInstrument { instrument, update } => {
+                format!("update {} {update:?}", self.symbol(*instrument))
+            }
+            Command::Halt {
+                scope,
+                halted,
+                by,
+                reason,
+            } => format!(
+                "{} {} by {by}: {}",
+                if *halted { "halt" } else { "resume" },
+                self.scope(scope),
+                reason.as_str()
+            ),
+            Command::Panic { owner, flatten } => format!(
+                "panic {owner}{}",
+                if *flatten { " and flatten" } else { "" }
+            ),
             Command::Cancel { owner, order } => format!("cancel {owner} {}", order_ref(order)),
             Command::Amend {
                 owner,
@@ -162,6 +163,101 @@ impl Describer {
                 instrument.map_or_else(|| "every instrument".to_string(), |i| self.symbol(i))
             ),
             Command::Tick => "tick".to_string(),
+        }
+    }
+
+    fn order(&self, order: &NewOrder) -> String {
+        let i = order.instrument;
+        let side = order.side.as_str();
+        let what = match order.kind {
+            OrderKind::Limit { price, qty } => {
+                format!("{} @ {}", self.qty(i, qty), self.price(i, price))
+            }
+            OrderKind::Market { qty } => format!("{} at market", self.qty(i, qty)),
+            OrderKind::MarketBudget { quote } => {
+                let quote_asset = self.engine.instrument(i).map(|x| x.quote());
+                let budget = quote_asset
+                    .map_or_else(|| format!("{}raw", quote.raw()), |a| self.amount(a, quote));
+                format!("spending {budget} at market")
+            }
+        };
+        let mut text = format!(
+            "{} {} {side} {what} {}",
+            order.owner,
+            self.symbol(i),
+            order.tif.as_str()
+        );
+        if order.post_only {
+            text.push_str(" post-only");
+        }
+        if order.reduce_only {
+            text.push_str(" reduce-only");
+        }
+        match order.trigger() {
+            Some(Trigger::Stop { price }) => {
+                let _ = write!(text, " stop {}", self.price(i, price));
+            }
+            Some(Trigger::TakeProfit { price }) => {
+                let _ = write!(text, " take-profit {}", self.price(i, price));
+            }
+            Some(Trigger::TrailingStop { offset }) => match offset {
+                TrailingOffset::Price(d) => {
+                    let _ = write!(text, " trailing {}", self.price(i, d));
+                }
+                TrailingOffset::Bps(bps) => {
+                    let _ = write!(text, " trailing {bps} bps");
+                }
+            },
+            None => {}
+        }
+        if let Some(attached) = order.attached() {
+            if let Some(p) = attached.stop_loss {
+                let _ = write!(text, " stop-loss {}", self.price(i, p));
+            }
+            if let Some(p) = attached.take_profit {
+                let _ = write!(text, " take-profit {}", self.price(i, p));
+            }
+        }
+        if let Some(id) = order.client_order_id {
+            let _ = write!(text, " id={id}");
+        }
+        if let Some(at) = order.expire_at {
+            let _ = write!(text, " until {}", at.to_rfc3339(3));
+        }
+        text
+    }
+
+    fn limit(&self, limit: &RiskLimit) -> String {
+        let amount = |asset, v: Option<bourse_types::Amount>| {
+            v.map_or_else(|| "none".to_string(), |v| self.amount(asset, v))
+        };
+        match *limit {
+            RiskLimit::PositionMax { instrument, qty } => format!(
+                "position in {} at most {}",
+                self.symbol(instrument),
+                qty.map_or_else(|| "none".to_string(), |q| self.qty(instrument, q))
+            ),
+            RiskLimit::OrderNotionalMax { asset, amount: v } => {
+                format!("order value at most {}", amount(asset, v))
+            }
+            RiskLimit::OpenNotionalMax { asset, amount: v } => {
+                format!("open orders' value at most {}", amount(asset, v))
+            }
+            RiskLimit::OpenOrdersMax { count } => format!(
+                "open orders at most {}",
+                count.map_or_else(|| "none".to_string(), |c| c.to_string())
+            ),
+            RiskLimit::DailyLossMax { asset, amount: v } => {
+                format!("daily loss at most {}", amount(asset, v))
+            }
+        }
+    }
+
+    fn scope(&self, scope: &HaltScope) -> String {
+        match scope {
+            HaltScope::Account(owner) => format!("account {owner}"),
+            HaltScope::Instrument(i) => self.symbol(*i),
+            HaltScope::Venue => "the venue".to_string(),
         }
     }
 
@@ -222,6 +318,52 @@ impl Describer {
                     balances += 1;
                     continue;
                 }
+                Event::OrderTriggered { order, last, .. } => {
+                    format!("triggered {order} at {}", last.raw())
+                }
+                Event::TriggerRefused { order, code, .. } => {
+                    format!("trigger of {order} refused {}", code.code())
+                }
+                Event::TrailingStopMoved {
+                    order,
+                    instrument,
+                    trigger_price,
+                    ..
+                } => format!(
+                    "trailing stop {order} now {}",
+                    self.price(*instrument, *trigger_price)
+                ),
+                Event::Position(p) => format!(
+                    "position {} {} {}",
+                    p.owner,
+                    self.symbol(p.instrument),
+                    self.qty(p.instrument, p.qty)
+                ),
+                Event::RiskLimitChanged { owner, limit } => format!(
+                    "risk limit of {}: {}",
+                    owner.map_or_else(|| "default".to_string(), |o| o.to_string()),
+                    self.limit(limit)
+                ),
+                Event::DailyLossBreached(breach) => {
+                    let (owner, asset) = (&breach.owner, &breach.asset);
+                    let code = self
+                        .engine
+                        .asset(*asset)
+                        .map_or_else(|| asset.to_string(), |a| a.code.to_string());
+                    format!("{owner} passed its daily loss limit in {code}")
+                }
+                Event::TradingDayChanged { start_secs } => {
+                    format!("trading day starts at {start_secs} s")
+                }
+                Event::InstrumentUpdated(i) => format!("updated {}", i.symbol()),
+                Event::HaltChanged { scope, halted, .. } => format!(
+                    "{} {}",
+                    self.scope(scope),
+                    if *halted { "halted" } else { "resumed" }
+                ),
+                Event::Panicked {
+                    owner, unflattened, ..
+                } => format!("{owner} panicked ({} not flattened)", unflattened.len()),
             };
             parts.push(part);
         }

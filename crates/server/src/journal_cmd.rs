@@ -3,7 +3,7 @@
 use crate::cli::{DataDirArgs, InspectArgs};
 use crate::describe::Describer;
 use anyhow::Context;
-use bourse_engine::decode_command;
+use bourse_engine::decode_recorded;
 use bourse_journal::{DataDir, DirLock, StdFs, recover, scan, snapshot, verify as verify_dir};
 use bourse_types::Timestamp;
 use std::process::ExitCode;
@@ -46,8 +46,8 @@ pub fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
         if record.seq >= end || failure.is_some() {
             return Ok(());
         }
-        let command = match decode_command(record.payload) {
-            Ok(command) => command,
+        let (command, version) = match decode_recorded(record.payload) {
+            Ok(decoded) => decoded,
             Err(error) => {
                 failure = Some(anyhow::anyhow!(
                     "record {} does not decode: {error}",
@@ -57,7 +57,7 @@ pub fn inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
             }
         };
         let description = describer.command(&command);
-        let events = match describer.apply(record.seq, Timestamp(record.ts), &command) {
+        let events = match describer.apply(record.seq, Timestamp(record.ts), &command, version) {
             Ok(events) => events,
             Err(error) => {
                 failure = Some(error);

@@ -97,7 +97,14 @@ async fn the_document_puts_parameters_where_they_go_and_lists_what_each_operatio
     let statuses = &document["components"]["schemas"]["OrderStatusDto"]["enum"];
     assert_eq!(
         statuses,
-        &json!(["open", "partially_filled", "filled", "cancelled", "expired"])
+        &json!([
+            "open",
+            "partially_filled",
+            "filled",
+            "cancelled",
+            "expired",
+            "untriggered"
+        ])
     );
     // Placing an order links to reading, amending and cancelling it.
     let links = &document["paths"]["/api/v1/orders"]["post"]["responses"]["201"]["links"];

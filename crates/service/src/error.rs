@@ -282,6 +282,36 @@ pub fn reject_message(code: RejectCode) -> &'static str {
         RejectCode::AmountOverflow => "a value is too large",
         RejectCode::DuplicateTransferId => "this transfer id was already used",
         RejectCode::UnknownTransfer => "no such pending transfer",
+        RejectCode::PositionLimit => {
+            "with this buy, the position and open buys would pass the account's position limit"
+        }
+        RejectCode::OrderNotionalLimit => {
+            "the order's value is over the account's limit for one order"
+        }
+        RejectCode::OpenNotionalLimit => {
+            "with this order, the open orders would be worth more than the account's limit"
+        }
+        RejectCode::OpenOrdersLimit => "the account has as many open orders as its limit allows",
+        RejectCode::DailyLossLimit => {
+            "the account passed its daily loss limit: until the next trading day only cancels \
+             and orders that reduce a position are accepted"
+        }
+        RejectCode::ReduceOnly => "a reduce-only order must be a sell no larger than the position",
+        RejectCode::VenueHalted => "the venue is halted: only cancels are accepted",
+        RejectCode::InvalidTrigger => {
+            "the trigger is not valid (off the tick, zero, an offset out of range, or a \
+             trailing stop that is not a market order)"
+        }
+        RejectCode::TriggerWouldFire => {
+            "the trigger is already met by the last price: the order would fire at once"
+        }
+        RejectCode::InvalidOco => {
+            "the two orders do not make a one-cancels-the-other pair: same owner, instrument, \
+             side and quantity, at least one conditional, the other resting"
+        }
+        RejectCode::WouldStrandOrders => {
+            "the change would leave open orders off the instrument's new tick or lot"
+        }
     }
 }
 

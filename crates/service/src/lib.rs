@@ -197,7 +197,7 @@ impl Service {
                 match event {
                     Event::AssetListed(asset) => write(&self.0.catalog).add_asset(*asset),
                     Event::InstrumentListed(instrument) => {
-                        write(&self.0.catalog).add_instrument(*instrument);
+                        write(&self.0.catalog).add_instrument(**instrument);
                     }
                     Event::AccountOpened { owner } => self.note_owner(owner.0),
                     Event::Transfer(t) => self.note_owner(t.owner.0),

@@ -188,6 +188,8 @@ mod tests {
             client_order_id: None,
             expire_at: None,
             held: Amount::from_raw(100 * qty),
+            reduce_only: false,
+            detail: None,
         })
     }
 

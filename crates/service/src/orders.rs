@@ -174,6 +174,8 @@ fn new_order(catalog: &Catalog, owner: u64, request: &PlaceOrder) -> Result<NewO
         stp: request.stp.unwrap_or_default(),
         client_order_id,
         expire_at: request.expire_at_ms.map(Timestamp::from_millis),
+        reduce_only: false,
+        conditions: None,
     })
 }
 
@@ -220,7 +222,7 @@ fn placed_order(released: &Released) -> Result<PlacedOrder> {
         .events
         .iter()
         .find_map(|e| match e {
-            Event::OrderAccepted(a) => Some(*a),
+            Event::OrderAccepted(a) => Some(a.clone()),
             _ => None,
         })
         .ok_or_else(|| ServiceError::internal("a placement produced no acceptance"))?;

@@ -6,7 +6,10 @@
 //! prefix of the journal. Open orders stay in memory so that a fill is an update, not
 //! a read; finished ones are written and forgotten.
 
-use crate::rows::{BalanceRow, TradeRow, TransferRow, kind_columns, kind_text};
+use crate::rows::{BalanceRow, TradeRow, TransferRow, kind_columns, kind_text, trigger_columns};
+
+/// Columns of one `orders` row.
+const ORDER_COLUMNS: usize = 33;
 use crate::{Dialect, Result, Store, sql_int};
 use bourse_engine::{Event, OrderRecord, SYSTEM_OWNER_MIN, TransferKind, TransferState};
 use bourse_journal::Released;
@@ -62,9 +65,11 @@ impl Projector {
     pub async fn open(store: Store) -> Result<Projector> {
         let projected_seq = store.projected_seq().await?;
         let mut orders = HashMap::default();
-        let rows = sqlx::query("SELECT * FROM orders WHERE status IN ('open', 'partially_filled')")
-            .fetch_all(store.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT * FROM orders WHERE status IN ('open', 'partially_filled', 'untriggered')",
+        )
+        .fetch_all(store.pool())
+        .await?;
         for row in &rows {
             let order = crate::rows::order_from_row(row)?;
             orders.insert(order.id.0, order);
@@ -183,7 +188,10 @@ impl Projector {
                 }
                 Event::OrderAmended { order, .. }
                 | Event::OrderCancelled { order, .. }
-                | Event::OrderExpired { order, .. } => {
+                | Event::OrderExpired { order, .. }
+                | Event::OrderTriggered { order, .. }
+                | Event::TriggerRefused { order, .. }
+                | Event::TrailingStopMoved { order, .. } => {
                     self.apply_to_order(order.0, event, released);
                 }
                 Event::Transfer(t) => {
@@ -324,12 +332,16 @@ async fn upsert_orders(
     rows: &[&OrderRecord],
 ) -> Result<()> {
     const COLUMNS: &str = "id, owner, instrument, side, kind, price, qty, quote_budget, leaves, filled, filled_notional, fees, \
-        tif, post_only, stp, client_order_id, expire_at, status, reason, created_at, updated_at, seq";
+        tif, post_only, stp, client_order_id, expire_at, status, reason, created_at, updated_at, seq, \
+        trigger_type, trigger_price, trailing_offset, trailing_bps, triggered_at, trigger_refused, reduce_only, oco, parent, \
+        stop_loss, take_profit";
     let sql = format!(
         "INSERT INTO orders ({COLUMNS}) VALUES {} ON CONFLICT (id) DO UPDATE SET price = excluded.price, qty = excluded.qty, \
          leaves = excluded.leaves, filled = excluded.filled, filled_notional = excluded.filled_notional, fees = excluded.fees, \
-         status = excluded.status, reason = excluded.reason, updated_at = excluded.updated_at, seq = excluded.seq",
-        placeholders(dialect, rows.len(), 22)
+         status = excluded.status, reason = excluded.reason, updated_at = excluded.updated_at, seq = excluded.seq, \
+         trigger_price = excluded.trigger_price, triggered_at = excluded.triggered_at, \
+         trigger_refused = excluded.trigger_refused, oco = excluded.oco",
+        placeholders(dialect, rows.len(), ORDER_COLUMNS)
     );
     let mut query = sqlx::query(&sql);
     for row in rows {
@@ -357,6 +369,20 @@ async fn upsert_orders(
             .bind(sql_int(row.created_at.nanos()))
             .bind(sql_int(row.updated_at.nanos()))
             .bind(sql_int(row.seq));
+        let (trigger_type, trailing_offset, trailing_bps) = trigger_columns(row.trigger.as_ref());
+        let attached = row.attached.unwrap_or_default();
+        query = query
+            .bind(trigger_type)
+            .bind(row.trigger_price.map(|p| p.raw().to_string()))
+            .bind(trailing_offset.map(|v| v.to_string()))
+            .bind(trailing_bps)
+            .bind(row.triggered_at.map(|t| sql_int(t.nanos())))
+            .bind(row.trigger_refused.map(|c| c.code()))
+            .bind(i64::from(row.reduce_only))
+            .bind(row.oco.map(|o| sql_int(o.0)))
+            .bind(row.parent.map(|o| sql_int(o.0)))
+            .bind(attached.stop_loss.map(|p| p.raw().to_string()))
+            .bind(attached.take_profit.map(|p| p.raw().to_string()));
     }
     query.execute(conn).await?;
     Ok(())

@@ -72,9 +72,11 @@ pub(crate) fn candle_from_row(row: &AnyRow) -> Result<(u32, Interval, Candle)> {
 impl Store {
     /// Every open order, for the views that keep them in memory.
     pub async fn open_orders(&self) -> Result<Vec<OrderRecord>> {
-        let rows = sqlx::query("SELECT * FROM orders WHERE status IN ('open', 'partially_filled')")
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT * FROM orders WHERE status IN ('open', 'partially_filled', 'untriggered')",
+        )
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(order_from_row).collect()
     }
 
@@ -115,7 +117,7 @@ impl Store {
         }
         match filter.status {
             OrderStatusFilter::Open => {
-                conditions.push("status IN ('open', 'partially_filled')".to_string())
+                conditions.push("status IN ('open', 'partially_filled', 'untriggered')".to_string())
             }
             OrderStatusFilter::Closed => {
                 conditions.push("status IN ('filled', 'cancelled', 'expired')".to_string())

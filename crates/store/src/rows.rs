@@ -1,7 +1,9 @@
 //! The rows of the read models, with their conversions from SQL.
 
 use crate::{Result, StoreError};
-use bourse_engine::{OrderKind, OrderRecord, OrderStatus};
+use bourse_engine::{
+    Attached, OrderKind, OrderRecord, OrderStatus, RejectCode, TrailingOffset, Trigger,
+};
 use bourse_types::{
     Amount, CancelReason, ClientOrderId, InstrumentId, OrderId, OwnerId, Price, Qty, Side, StpMode,
     TimeInForce, Timestamp,
@@ -47,6 +49,24 @@ pub(crate) fn kind_columns(kind: &OrderKind) -> (Option<u64>, Option<u64>, Optio
     }
 }
 
+/// The columns a trigger is kept in: its type, its price (a trailing stop's current
+/// stop is `trigger_price`), and a trailing stop's offset as a price or in bps.
+pub(crate) fn trigger_columns(
+    trigger: Option<&Trigger>,
+) -> (Option<&'static str>, Option<u64>, Option<i64>) {
+    match trigger {
+        None => (None, None, None),
+        Some(Trigger::Stop { .. }) => (Some("stop"), None, None),
+        Some(Trigger::TakeProfit { .. }) => (Some("take_profit"), None, None),
+        Some(Trigger::TrailingStop {
+            offset: TrailingOffset::Price(p),
+        }) => (Some("trailing_stop"), Some(p.raw()), None),
+        Some(Trigger::TrailingStop {
+            offset: TrailingOffset::Bps(bps),
+        }) => (Some("trailing_stop"), None, Some(i64::from(*bps))),
+    }
+}
+
 fn corrupt(column: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{column} = {value:?}"))
 }
@@ -80,7 +100,55 @@ pub(crate) fn order_from_row(row: &AnyRow) -> Result<OrderRecord> {
     let status = text("status")?;
     let reason: Option<String> = row.try_get("reason")?;
     let client_order_id: Option<String> = row.try_get("client_order_id")?;
+    let trigger_type: Option<String> = row.try_get("trigger_type")?;
+    let trigger_price = opt_text_u64(row, "trigger_price")?.map(Price::from_raw);
+    let trailing_offset = opt_text_u64(row, "trailing_offset")?;
+    let trailing_bps: Option<i64> = row.try_get("trailing_bps")?;
+    let trigger = match (trigger_type.as_deref(), trigger_price) {
+        (None, _) => None,
+        (Some("stop"), Some(price)) => Some(Trigger::Stop { price }),
+        (Some("take_profit"), Some(price)) => Some(Trigger::TakeProfit { price }),
+        (Some("trailing_stop"), _) => Some(Trigger::TrailingStop {
+            offset: match (trailing_offset, trailing_bps) {
+                (Some(p), _) => TrailingOffset::Price(Price::from_raw(p)),
+                (None, Some(bps)) => TrailingOffset::Bps(
+                    u32::try_from(bps).map_err(|_| corrupt("trailing_bps", &bps.to_string()))?,
+                ),
+                _ => return Err(corrupt("trailing_offset", "")),
+            },
+        }),
+        (Some(other), _) => return Err(corrupt("trigger_type", other)),
+    };
+    let triggered_at: Option<i64> = row.try_get("triggered_at")?;
+    let refused: Option<String> = row.try_get("trigger_refused")?;
+    let reduce_only: i64 = row.try_get("reduce_only")?;
+    let oco: Option<i64> = row.try_get("oco")?;
+    let parent: Option<i64> = row.try_get("parent")?;
+    let stop_loss = opt_text_u64(row, "stop_loss")?.map(Price::from_raw);
+    let take_profit = opt_text_u64(row, "take_profit")?.map(Price::from_raw);
+    let order_id = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok()).map(OrderId);
     Ok(OrderRecord {
+        trigger,
+        trigger_price,
+        triggered_at: triggered_at
+            .and_then(|v| u64::try_from(v).ok())
+            .map(Timestamp),
+        trigger_refused: refused
+            .map(|r| {
+                RejectCode::ALL
+                    .iter()
+                    .copied()
+                    .find(|c| c.code() == r)
+                    .ok_or_else(|| corrupt("trigger_refused", &r))
+            })
+            .transpose()?,
+        reduce_only: reduce_only != 0,
+        oco: order_id(oco),
+        parent: order_id(parent),
+        attached: (stop_loss.is_some() || take_profit.is_some()).then_some(Attached {
+            stop_loss,
+            take_profit,
+        }),
         id: OrderId(int_u64(row, "id")?),
         owner: OwnerId(int_u64(row, "owner")?),
         instrument: InstrumentId(

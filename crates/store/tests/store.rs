@@ -219,6 +219,8 @@ fn limit(owner: u64, side: Side, price: u64, qty: u64, client: Option<&str>) -> 
         stp: StpMode::CancelNewest,
         client_order_id: client.map(|c| ClientOrderId::new(c).unwrap()),
         expire_at: None,
+        reduce_only: false,
+        conditions: None,
     })
 }
 

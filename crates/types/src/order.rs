@@ -41,6 +41,9 @@ pub enum TimeInForce {
     Fok,
     /// Good till date: rests until its expiry time, compared with command timestamps.
     Gtd,
+    /// Good for the trading day: rests until the day ends (the engine sets its expiry
+    /// from the trading day's start, a journaled setting).
+    Day,
 }
 
 impl TimeInForce {
@@ -50,14 +53,16 @@ impl TimeInForce {
             TimeInForce::Ioc => "IOC",
             TimeInForce::Fok => "FOK",
             TimeInForce::Gtd => "GTD",
+            TimeInForce::Day => "DAY",
         }
     }
 
-    pub const ALL: [TimeInForce; 4] = [
+    pub const ALL: [TimeInForce; 5] = [
         TimeInForce::Gtc,
         TimeInForce::Ioc,
         TimeInForce::Fok,
         TimeInForce::Gtd,
+        TimeInForce::Day,
     ];
 
     pub fn parse(text: &str) -> Option<TimeInForce> {
@@ -66,7 +71,7 @@ impl TimeInForce {
 
     /// Whether an order with this time in force may rest on the book.
     pub const fn rests(self) -> bool {
-        matches!(self, TimeInForce::Gtc | TimeInForce::Gtd)
+        matches!(self, TimeInForce::Gtc | TimeInForce::Gtd | TimeInForce::Day)
     }
 }
 
@@ -118,6 +123,16 @@ pub enum CancelReason {
     PriceProtection,
     /// A quote-budget market buy spent what it could.
     BudgetExhausted,
+    /// The other leg of its one-cancels-the-other pair triggered or filled.
+    OcoSibling,
+    /// The bracket entry it was attached to was cancelled.
+    ParentCancelled,
+    /// A halt (the kill switch) of its account, instrument or the venue.
+    Halted,
+    /// Its owner panicked: every order cancelled.
+    Panic,
+    /// It triggered, but the order it became was refused (its event says why).
+    TriggerRefused,
 }
 
 impl CancelReason {
@@ -129,16 +144,26 @@ impl CancelReason {
             CancelReason::Admin => "ADMIN",
             CancelReason::PriceProtection => "PRICE_PROTECTION",
             CancelReason::BudgetExhausted => "BUDGET_EXHAUSTED",
+            CancelReason::OcoSibling => "OCO_SIBLING",
+            CancelReason::ParentCancelled => "PARENT_CANCELLED",
+            CancelReason::Halted => "HALTED",
+            CancelReason::Panic => "PANIC",
+            CancelReason::TriggerRefused => "TRIGGER_REFUSED",
         }
     }
 
-    pub const ALL: [CancelReason; 6] = [
+    pub const ALL: [CancelReason; 11] = [
         CancelReason::Requested,
         CancelReason::Unfilled,
         CancelReason::SelfTrade,
         CancelReason::Admin,
         CancelReason::PriceProtection,
         CancelReason::BudgetExhausted,
+        CancelReason::OcoSibling,
+        CancelReason::ParentCancelled,
+        CancelReason::Halted,
+        CancelReason::Panic,
+        CancelReason::TriggerRefused,
     ];
 
     pub fn parse(code: &str) -> Option<CancelReason> {

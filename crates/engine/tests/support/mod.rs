@@ -15,12 +15,30 @@
 //! time 50                                 (sets the timestamp and sends a Tick)
 //! limits open_per_owner=2                 (changes one limit)
 //! ? u1                                    (prints u1's balances; not a command)
+//! pos u1                                  (prints u1's positions; not a command)
 //! ```
+//!
+//! Orders also take `day` (time in force DAY), `reduce`, a trigger (`stop=P`, `take=P`,
+//! `trail=P` or `trail=Nbps`) and attached protection (`sl=P`, `tp=P`). More commands:
+//!
+//! ```text
+//! oco sell u1 BTC-USD 1.00 @ 110.0 | sell u1 BTC-USD 1.00 market stop=90.0
+//! risk u1|* position BTC-USD 1.00|none    risk u1|* order_notional USD 100|none
+//! risk u1|* open_notional USD 100|none    risk u1|* open_orders 3|none
+//! risk u1|* daily_loss USD 50|none        day-start 3600
+//! update BTC-USD [tick=1.0] [lot=0.10] [band=500] [fees=10/20]
+//! kill u1|BTC-USD|venue [reason...]       revive u1|BTC-USD|venue [reason...]
+//! panic u1 [flatten]
+//! ```
+//!
+//! Position events are left out of the rendered output (as balances are); `pos`
+//! shows positions.
 #![allow(dead_code)]
 
 use bourse_engine::{
-    Command, Engine, EngineLimits, Event, NewOrder, OrderKind, OrderRef, TransferKind,
-    TransferRequest, TransferState,
+    Attached, Command, Conditions, Engine, EngineLimits, Event, HaltScope, InstrumentUpdate,
+    NewOrder, OrderKind, OrderRef, Reason, RiskLimit, TrailingOffset, TransferKind,
+    TransferRequest, TransferState, Trigger,
 };
 use bourse_types::{
     Amount, AssetCode, AssetSpec, ClientOrderId, InstrumentId, InstrumentSpec, InstrumentStatus,
@@ -139,9 +157,13 @@ impl Venue {
                 lines.extend(self.balances(owner_id(owner.trim())));
                 continue;
             }
+            if let Some(owner) = line.strip_prefix("pos ") {
+                lines.extend(self.positions(owner_id(owner.trim())));
+                continue;
+            }
             let command = self.parse(line);
             for event in self.apply(command) {
-                if !matches!(event, Event::Balance { .. }) {
+                if !matches!(event, Event::Balance { .. } | Event::Position(_)) {
                     lines.push(self.render(&event));
                 }
             }
@@ -185,6 +207,25 @@ impl Venue {
                     asset.format_amount(balance.available),
                     asset.format_amount(balance.held)
                 ))
+            })
+            .collect()
+    }
+
+    /// An owner's positions: quantity, cost basis, realised PnL and fees.
+    pub fn positions(&self, owner: OwnerId) -> Vec<String> {
+        self.engine
+            .positions(owner)
+            .iter()
+            .map(|p| {
+                let i = self.engine.instrument(p.instrument).unwrap();
+                format!(
+                    "{owner} {} {} cost {} realized {} fees {}",
+                    i.symbol(),
+                    i.format_qty(p.qty),
+                    p.cost,
+                    p.realized,
+                    p.fees
+                )
             })
             .collect()
     }
@@ -260,7 +301,99 @@ impl Venue {
                     _ => InstrumentStatus::Trading,
                 },
             },
-            "buy" | "sell" => self.parse_order(&words),
+            "buy" | "sell" => Command::Place(self.parse_order(&words)),
+            "oco" => {
+                let bar = words.iter().position(|w| *w == "|").expect("oco A | B");
+                Command::PlaceOco {
+                    first: Box::new(self.parse_order(&words[1..bar])),
+                    second: Box::new(self.parse_order(&words[bar + 1..])),
+                }
+            }
+            "risk" => {
+                let owner = (words[1] != "*").then(|| owner_id(words[1]));
+                let none = words.last() == Some(&"none");
+                let asset_amount = |v: &Venue| {
+                    let (asset, amount) = v.amount(words[3], if none { "0" } else { words[4] });
+                    (asset, (!none).then_some(amount))
+                };
+                let limit = match words[2] {
+                    "position" => {
+                        let i = self.instrument(words[3]);
+                        RiskLimit::PositionMax {
+                            instrument: i.id(),
+                            qty: (!none).then(|| {
+                                Qty::from_raw(parse_decimal(words[4], i.base_scale()).unwrap())
+                            }),
+                        }
+                    }
+                    "order_notional" => {
+                        let (asset, amount) = asset_amount(self);
+                        RiskLimit::OrderNotionalMax { asset, amount }
+                    }
+                    "open_notional" => {
+                        let (asset, amount) = asset_amount(self);
+                        RiskLimit::OpenNotionalMax { asset, amount }
+                    }
+                    "daily_loss" => {
+                        let (asset, amount) = asset_amount(self);
+                        RiskLimit::DailyLossMax { asset, amount }
+                    }
+                    "open_orders" => RiskLimit::OpenOrdersMax {
+                        count: (!none).then(|| words[3].parse().unwrap()),
+                    },
+                    other => panic!("unknown risk limit {other}"),
+                };
+                Command::SetRiskLimit { owner, limit }
+            }
+            "day-start" => Command::SetTradingDay {
+                start_secs: words[1].parse().unwrap(),
+            },
+            "update" => {
+                let i = self.instrument(words[1]);
+                let mut update = InstrumentUpdate::default();
+                for word in &words[2..] {
+                    let (key, value) = word.split_once('=').unwrap();
+                    match key {
+                        "tick" => {
+                            update.tick_size = Some(Price::from_raw(
+                                parse_decimal(value, i.price_scale()).unwrap(),
+                            ))
+                        }
+                        "lot" => {
+                            update.lot_size =
+                                Some(Qty::from_raw(parse_decimal(value, i.base_scale()).unwrap()))
+                        }
+                        "band" => update.price_band_bps = Some(value.parse().unwrap()),
+                        "fees" => {
+                            let (maker, taker) = value.split_once('/').unwrap();
+                            update.maker_fee_bps = Some(maker.parse().unwrap());
+                            update.taker_fee_bps = Some(taker.parse().unwrap());
+                        }
+                        other => panic!("unknown instrument rule {other}"),
+                    }
+                }
+                Command::UpdateInstrument {
+                    instrument: i.id(),
+                    update,
+                }
+            }
+            "kill" | "revive" => {
+                let scope = match words[1] {
+                    "venue" => HaltScope::Venue,
+                    w if w.starts_with('u') => HaltScope::Account(owner_id(w)),
+                    symbol => HaltScope::Instrument(self.instrument(symbol).id()),
+                };
+                Command::Halt {
+                    scope,
+                    halted: words[0] == "kill",
+                    by: OwnerId(900),
+                    reason: Reason::new(&words[2..].join(" ")).unwrap(),
+                }
+            }
+            "panic" => Command::Panic {
+                owner: owner_id(words[1]),
+                flatten: words.get(2) == Some(&"flatten"),
+            },
             "cancel" => Command::Cancel {
                 owner: owner_id(words[1]),
                 order: order_ref(words[2]),
@@ -332,7 +465,7 @@ impl Venue {
             .unwrap()
     }
 
-    fn parse_order(&self, words: &[&str]) -> Command {
+    fn parse_order(&self, words: &[&str]) -> NewOrder {
         let side = if words[0] == "buy" {
             Side::Buy
         } else {
@@ -380,7 +513,10 @@ impl Venue {
             stp: StpMode::CancelNewest,
             client_order_id: None,
             expire_at: None,
+            reduce_only: false,
+            conditions: None,
         };
+        let mut conditions = Conditions::default();
         for word in rest {
             match *word {
                 "gtc" => order.tif = TimeInForce::Gtc,
@@ -401,10 +537,42 @@ impl Venue {
                 w if w.starts_with("id=") => {
                     order.client_order_id = Some(ClientOrderId::new(&w[3..]).unwrap())
                 }
+                "day" => order.tif = TimeInForce::Day,
+                "reduce" => order.reduce_only = true,
+                w if w.starts_with("stop=") => {
+                    conditions.trigger = Some(Trigger::Stop {
+                        price: price_of(&w[5..]),
+                    })
+                }
+                w if w.starts_with("take=") => {
+                    conditions.trigger = Some(Trigger::TakeProfit {
+                        price: price_of(&w[5..]),
+                    })
+                }
+                w if w.starts_with("trail=") => {
+                    let offset = match w[6..].strip_suffix("bps") {
+                        Some(bps) => TrailingOffset::Bps(bps.parse().unwrap()),
+                        None => TrailingOffset::Price(price_of(&w[6..])),
+                    };
+                    conditions.trigger = Some(Trigger::TrailingStop { offset });
+                }
+                w if w.starts_with("sl=") => {
+                    conditions
+                        .attached
+                        .get_or_insert_with(Attached::default)
+                        .stop_loss = Some(price_of(&w[3..]))
+                }
+                w if w.starts_with("tp=") => {
+                    conditions
+                        .attached
+                        .get_or_insert_with(Attached::default)
+                        .take_profit = Some(price_of(&w[3..]))
+                }
                 other => panic!("unknown order word {other:?}"),
             }
         }
-        Command::Place(order)
+        order.conditions = conditions.boxed();
+        order
     }
 
     pub fn render(&self, event: &Event) -> String {
@@ -465,6 +633,32 @@ impl Venue {
                 );
                 if a.post_only {
                     text.push_str(" post");
+                }
+                if a.reduce_only {
+                    text.push_str(" reduce");
+                }
+                match a.trigger() {
+                    Some(Trigger::Stop { .. }) => text.push_str(" stop"),
+                    Some(Trigger::TakeProfit { .. }) => text.push_str(" take"),
+                    Some(Trigger::TrailingStop { .. }) => text.push_str(" trail"),
+                    None => {}
+                }
+                if let Some(p) = a.trigger_price() {
+                    text.push_str(&format!(" at {}", i.format_price(p)));
+                }
+                if let Some(o) = a.oco() {
+                    text.push_str(&format!(" oco {o}"));
+                }
+                if let Some(o) = a.parent() {
+                    text.push_str(&format!(" parent {o}"));
+                }
+                if let Some(at) = a.attached() {
+                    if let Some(p) = at.stop_loss {
+                        text.push_str(&format!(" sl {}", i.format_price(p)));
+                    }
+                    if let Some(p) = at.take_profit {
+                        text.push_str(&format!(" tp {}", i.format_price(p)));
+                    }
                 }
                 if let Some(c) = a.client_order_id {
                     text.push_str(&format!(" id={c}"));
@@ -558,6 +752,98 @@ impl Venue {
                     a.format_amount(*available),
                     a.format_amount(*held)
                 )
+            }
+            Event::OrderTriggered {
+                order,
+                instrument: i,
+                last,
+                ..
+            } => format!(
+                "triggered {order} at {}",
+                instrument(*i).format_price(*last)
+            ),
+            Event::TriggerRefused { order, code, .. } => {
+                format!("trigger refused {order} {}", code.code())
+            }
+            Event::TrailingStopMoved {
+                order,
+                instrument: i,
+                trigger_price,
+                ..
+            } => format!(
+                "trailing {order} now {}",
+                instrument(*i).format_price(*trigger_price)
+            ),
+            Event::Position(p) => {
+                let i = instrument(p.instrument);
+                format!(
+                    "position {} {} {} cost {} realized {} fees {}",
+                    p.owner,
+                    i.symbol(),
+                    i.format_qty(p.qty),
+                    p.cost,
+                    p.realized,
+                    p.fees
+                )
+            }
+            Event::RiskLimitChanged { owner, limit } => format!(
+                "risk limit {} {limit:?}",
+                owner.map_or_else(|| "*".to_string(), |o| o.to_string())
+            ),
+            Event::DailyLossBreached(b) => format!(
+                "daily loss {} {} pnl {} limit {}",
+                b.owner,
+                asset_code(b.asset),
+                b.pnl,
+                b.limit.raw()
+            ),
+            Event::TradingDayChanged { start_secs } => format!("day starts {start_secs}"),
+            Event::InstrumentUpdated(i) => format!(
+                "updated {} tick {} lot {} fees {}/{} band {}",
+                i.symbol(),
+                i.format_price(i.tick_size()),
+                i.format_qty(i.lot_size()),
+                i.maker_fee_bps(),
+                i.taker_fee_bps(),
+                i.spec().price_band_bps
+            ),
+            Event::HaltChanged {
+                scope,
+                halted,
+                by,
+                reason,
+            } => {
+                let scope = match scope {
+                    HaltScope::Account(o) => o.to_string(),
+                    HaltScope::Instrument(i) => instrument(*i).symbol().to_string(),
+                    HaltScope::Venue => "venue".to_string(),
+                };
+                let mut text = format!(
+                    "{} {scope} by {by}",
+                    if *halted { "killed" } else { "revived" }
+                );
+                if !reason.as_str().is_empty() {
+                    text.push_str(&format!(": {}", reason.as_str()));
+                }
+                text
+            }
+            Event::Panicked {
+                owner,
+                flatten,
+                unflattened,
+            } => {
+                let mut text = format!("panicked {owner}");
+                if *flatten {
+                    text.push_str(" flatten");
+                }
+                for (i, code) in unflattened {
+                    text.push_str(&format!(
+                        " kept {} {}",
+                        instrument(*i).symbol(),
+                        code.code()
+                    ));
+                }
+                text
             }
         }
     }

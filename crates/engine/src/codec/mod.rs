@@ -11,21 +11,28 @@
 //! so two engines that behave the same encode to the same bytes and hash to the same
 //! [`StateHash`], however each got there (live, or restored from a snapshot).
 
+mod v1;
+
 use crate::book::{Book, Order};
-use crate::command::{Command, EngineLimits};
-use crate::engine::{Engine, InstrumentState, OwnerState};
+use crate::command::{Command, EngineLimits, HaltScope, OrderKind, Reason, Trigger};
+use crate::conditional::Conditional;
+use crate::engine::{Engine, HaltInfo, InstrumentState, OwnerState};
 use crate::event::Event;
 use crate::ledger::{Account, Ledger, PendingTransfer};
+use crate::limits::LimitSet;
+use crate::links::Link;
+use crate::positions::Position;
 use bourse_types::{
-    Amount, Asset, ClientOrderId, Instrument, InstrumentId, InstrumentStatus, OrderId, OwnerId,
-    Price, Qty, Side, StpMode, TimeInForce, Timestamp, TransferId,
+    Amount, Asset, AssetId, ClientOrderId, Instrument, InstrumentId, InstrumentStatus, OrderId,
+    OwnerId, Price, Qty, Side, StpMode, TimeInForce, Timestamp, TransferId,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-/// The version of the command and event encoding.
-pub const WIRE_VERSION: u8 = 1;
-/// The version of the state image encoding.
-pub const STATE_VERSION: u8 = 1;
+/// The version of the command and event encoding. Commands of version 1 are still
+/// read; events are not stored, and only the current version is read.
+pub const WIRE_VERSION: u8 = 2;
+/// The version of the state image encoding. Images of version 1 are still read.
+pub const STATE_VERSION: u8 = 2;
 
 /// Why bytes could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -55,6 +62,10 @@ fn decode<T: DeserializeOwned>(version: u8, bytes: &[u8]) -> Result<T, CodecErro
             supported: version,
         });
     }
+    decode_body(body)
+}
+
+fn decode_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, CodecError> {
     let (value, rest) =
         postcard::take_from_bytes(body).map_err(|e| CodecError::Malformed(e.to_string()))?;
     if !rest.is_empty() {
@@ -77,8 +88,23 @@ pub fn encode_command(command: &Command) -> Vec<u8> {
     buf
 }
 
+/// Decodes a command of any version this build reads.
 pub fn decode_command(bytes: &[u8]) -> Result<Command, CodecError> {
-    decode(WIRE_VERSION, bytes)
+    decode_recorded(bytes).map(|(command, _)| command)
+}
+
+/// Decodes a command of any version this build reads, with the version it was
+/// recorded in: a command of an older version is replayed as that build applied it
+/// (see [`Engine::apply_recorded_into`]).
+pub fn decode_recorded(bytes: &[u8]) -> Result<(Command, u8), CodecError> {
+    match bytes.first() {
+        None => Err(CodecError::Empty),
+        Some(&v1::VERSION) => {
+            let command: v1::CommandV1 = decode_body(&bytes[1..])?;
+            Ok((command.into(), v1::VERSION))
+        }
+        Some(_) => decode(WIRE_VERSION, bytes).map(|command| (command, WIRE_VERSION)),
+    }
 }
 
 /// Appends the encoded events of one command to `buf`.
@@ -120,12 +146,14 @@ struct InstrumentImage {
     instrument: Instrument,
     status: InstrumentStatus,
     last_price: Option<Price>,
+    day_open: Option<Price>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct OwnerImage {
     id: OwnerId,
     halted: bool,
+    positions: Vec<Position>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -147,6 +175,35 @@ struct OrderImage {
 }
 
 #[derive(Serialize, Deserialize)]
+struct ConditionalImage {
+    id: OrderId,
+    owner: OwnerId,
+    instrument: InstrumentId,
+    side: Side,
+    kind: OrderKind,
+    trigger: Trigger,
+    trigger_price: Price,
+    extreme: Price,
+    protection: Price,
+    held: Amount,
+    tif: TimeInForce,
+    post_only: bool,
+    reduce_only: bool,
+    stp: StpMode,
+    client_order_id: Option<ClientOrderId>,
+    expire_at: Option<Timestamp>,
+    priority: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct HaltImage {
+    scope: HaltScope,
+    by: OwnerId,
+    reason: Reason,
+    since: Timestamp,
+}
+
+#[derive(Serialize, Deserialize)]
 struct StateImage {
     limits: EngineLimits,
     seq: u64,
@@ -162,6 +219,20 @@ struct StateImage {
     /// Per instrument: bids best first, then asks best first, FIFO within a level.
     orders: Vec<OrderImage>,
     client_ids_ended: Vec<(OwnerId, ClientOrderId, OrderId)>,
+    /// By id.
+    conditionals: Vec<ConditionalImage>,
+    /// By order id.
+    links: Vec<(OrderId, Link)>,
+    risk_defaults: LimitSet,
+    /// By owner.
+    risk_owners: Vec<(OwnerId, LimitSet)>,
+    trading_day_start: u32,
+    day: u64,
+    /// By owner and asset.
+    loss_breaches: Vec<((OwnerId, AssetId), u64)>,
+    /// By scope.
+    halts: Vec<HaltImage>,
+    positions_live: bool,
 }
 
 impl Engine {
@@ -172,6 +243,7 @@ impl Engine {
             .map(|o| OwnerImage {
                 id: o.id,
                 halted: o.halted,
+                positions: o.positions.clone(),
             })
             .collect();
         owners.sort_by_key(|o| o.id);
@@ -202,7 +274,59 @@ impl Engine {
                 }
             })
             .collect();
+        let conditionals = self
+            .conditionals
+            .all()
+            .into_iter()
+            .map(|c| ConditionalImage {
+                id: c.id,
+                owner: c.owner,
+                instrument: c.instrument,
+                side: c.side,
+                kind: c.kind,
+                trigger: c.trigger,
+                trigger_price: c.trigger_price,
+                extreme: c.extreme,
+                protection: c.protection,
+                held: c.held,
+                tif: c.tif,
+                post_only: c.post_only,
+                reduce_only: c.reduce_only,
+                stp: c.stp,
+                client_order_id: c.client_order_id,
+                expire_at: c.expire_at,
+                priority: c.priority,
+            })
+            .collect();
+        let mut links: Vec<(OrderId, Link)> =
+            self.links.iter().map(|(id, l)| (*id, l.clone())).collect();
+        links.sort_unstable_by_key(|(id, _)| *id);
+        let mut loss_breaches: Vec<_> = self.loss_breaches.iter().map(|(k, v)| (*k, *v)).collect();
+        loss_breaches.sort_unstable();
         StateImage {
+            conditionals,
+            links,
+            risk_defaults: self.risk.defaults.clone(),
+            risk_owners: self
+                .risk
+                .owners
+                .iter()
+                .map(|(owner, set)| (*owner, set.clone()))
+                .collect(),
+            trading_day_start: self.trading_day_start,
+            day: self.day,
+            loss_breaches,
+            halts: self
+                .halts
+                .iter()
+                .map(|(scope, info)| HaltImage {
+                    scope: *scope,
+                    by: info.by,
+                    reason: info.reason.clone(),
+                    since: info.since,
+                })
+                .collect(),
+            positions_live: self.positions_live,
             limits: self.limits,
             seq: self.seq,
             now: self.now,
@@ -216,6 +340,7 @@ impl Engine {
                     instrument: s.instrument,
                     status: s.status,
                     last_price: s.last_price,
+                    day_open: s.day_open,
                 })
                 .collect(),
             owners,
@@ -240,10 +365,13 @@ impl Engine {
         StateHash(*blake3::hash(&self.encode_state()).as_bytes())
     }
 
-    /// Rebuilds an engine from [`Engine::encode_state`]'s bytes, and checks every
-    /// invariant of the result before returning it.
+    /// Rebuilds an engine from [`Engine::encode_state`]'s bytes (of any version this
+    /// build reads), and checks every invariant of the result before returning it.
     pub fn decode_state(bytes: &[u8]) -> Result<Engine, CodecError> {
-        let image: StateImage = decode(STATE_VERSION, bytes)?;
+        let image: StateImage = match bytes.first() {
+            Some(&v1::VERSION) => v1::state(&bytes[1..])?,
+            _ => decode(STATE_VERSION, bytes)?,
+        };
         let engine = Engine::restore(image)?;
         engine
             .check_invariants()
@@ -281,22 +409,35 @@ impl Engine {
                 return bad(format!("instrument {} listed twice", instrument.symbol()));
             }
             engine.books.books.push(Book::new(instrument.tick_size()));
-            engine.instruments.push(InstrumentState::new(
-                instrument,
-                state.status,
-                state.last_price,
-            ));
+            let mut restored = InstrumentState::new(instrument, state.status, state.last_price);
+            restored.day_open = state.day_open;
+            engine.instruments.push(restored);
+            engine.conditionals.add_instrument();
         }
+        engine.positions_live = image.positions_live;
+        engine.trading_day_start = image.trading_day_start;
+        engine.day = image.day;
         for owner in &image.owners {
             if crate::ledger::is_system(owner.id) || engine.owner_index.contains_key(&owner.id) {
                 return bad(format!("owner {} is reserved or listed twice", owner.id));
             }
             let slot = engine.owners.len() as u32;
-            engine.owners.push(OwnerState {
-                id: owner.id,
-                halted: owner.halted,
-                accounts: Vec::new(),
-            });
+            let mut state = OwnerState::new(owner.id, owner.halted);
+            if owner
+                .positions
+                .iter()
+                .any(|p| engine.instruments.get(p.instrument.0 as usize).is_none())
+            {
+                return bad(format!(
+                    "owner {} has a position in an unknown instrument",
+                    owner.id
+                ));
+            }
+            if !owner.positions.is_sorted_by_key(|p| p.instrument) {
+                return bad(format!("owner {}: positions out of order", owner.id));
+            }
+            state.positions = owner.positions.clone();
+            engine.owners.push(state);
             engine.owner_index.insert(owner.id, slot);
             engine.books.owners.push(Default::default());
         }
@@ -313,6 +454,11 @@ impl Engine {
         );
         engine.index_owner_accounts();
 
+        for (id, link) in image.links {
+            if engine.links.insert(id, link).is_some() {
+                return bad(format!("{id} linked twice"));
+            }
+        }
         // Orders go back level by level in priority order; each owner's list is then
         // relinked in id order, the order it had when live.
         let mut by_id: Vec<(OrderId, u32)> = Vec::with_capacity(image.orders.len());
@@ -359,6 +505,7 @@ impl Engine {
             order.expire_at = o.expire_at;
             order.client_order_id = o.client_order_id;
             order.priority = o.priority;
+            order.linked = engine.links.contains_key(&o.id);
             if let Some(client_id) = o.client_order_id {
                 engine.client_ids.insert((o.owner, client_id), o.id);
             }
@@ -369,6 +516,67 @@ impl Engine {
         engine
             .books
             .relink_owner_lists(by_id.iter().map(|&(_, slot)| slot));
+        for c in image.conditionals {
+            let Some(state) = engine.instruments.get(c.instrument.0 as usize) else {
+                return bad(format!("conditional {} on an unknown instrument", c.id));
+            };
+            let instrument = state.instrument;
+            let Some(&owner_slot) = engine.owner_index.get(&c.owner) else {
+                return bad(format!("conditional {} of an unknown owner", c.id));
+            };
+            let asset = if c.side == Side::Buy {
+                instrument.quote()
+            } else {
+                instrument.base()
+            };
+            let Some(hold_account) = engine.ledger.find(c.owner, asset) else {
+                return bad(format!("conditional {} without its account", c.id));
+            };
+            if engine.conditionals.get(c.id).is_some() || engine.books.find(c.id).is_some() {
+                return bad(format!("{} is open twice", c.id));
+            }
+            if let Some(client_id) = c.client_order_id {
+                engine.client_ids.insert((c.owner, client_id), c.id);
+            }
+            engine.owners[owner_slot as usize].conditionals += 1;
+            engine.conditionals.insert(Conditional {
+                id: c.id,
+                owner: c.owner,
+                owner_slot,
+                instrument: c.instrument,
+                side: c.side,
+                kind: c.kind,
+                trigger: c.trigger,
+                trigger_price: c.trigger_price,
+                extreme: c.extreme,
+                protection: c.protection,
+                held: c.held,
+                hold_account,
+                tif: c.tif,
+                post_only: c.post_only,
+                reduce_only: c.reduce_only,
+                stp: c.stp,
+                client_order_id: c.client_order_id,
+                expire_at: c.expire_at,
+                priority: c.priority,
+            });
+        }
+        engine.risk.defaults = image.risk_defaults;
+        for (owner, set) in image.risk_owners {
+            engine.risk.owners.insert(owner, set);
+        }
+        engine.loss_breaches = image.loss_breaches.into_iter().collect();
+        engine.sync_holders();
+        for halt in image.halts {
+            engine.halts.insert(
+                halt.scope,
+                HaltInfo {
+                    by: halt.by,
+                    reason: halt.reason,
+                    since: halt.since,
+                },
+            );
+        }
         for &(owner, client_id, id) in &image.client_ids_ended {
             engine.client_ids.insert((owner, client_id), id);
         }
