@@ -3,34 +3,92 @@
 //! on to the projector. One task, in sequence order, so every consumer sees the same
 //! order.
 
+use crate::dto::HaltScopeDto;
 use crate::routes::market::{candle_dto, ticker_dto};
+use crate::routes::risk::risk_dto;
 use crate::state::AppState;
+use crate::ws::RISK_EVERYONE;
 use crate::ws::protocol::{
-    BalanceMessage, BookMessage, CandleMessage, OrderEventKind, OrderMessage, ServerMessage,
-    TradeMessage,
+    BalanceMessage, BookMessage, CandleMessage, OrderEventKind, OrderMessage, PositionMessage,
+    RiskEventKind, RiskMessage, ServerMessage, TradeMessage,
 };
-use bourse_engine::{Event, OrderKind};
+use bourse_engine::{Event, HaltScope, OrderKind, RiskLimit};
 use bourse_journal::Released;
 use bourse_market::Update;
 use bourse_service::{Catalog, Liquidity};
-use bourse_types::{OwnerId, Price, Qty};
+use bourse_types::{OwnerId, Price, Qty, format_wide};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// A batch as it travels from the venue to its consumers.
 pub type Batch = Arc<Vec<Released>>;
 
+/// How often `risk` subscribers whose limit use changed hear it, at most.
+pub const RISK_USAGE_INTERVAL: Duration = Duration::from_secs(1);
+
 /// Runs until the venue's side of `releases` closes, then closes `projector`'s.
+/// Between batches, every [`RISK_USAGE_INTERVAL`], publishes the limit use of the
+/// `risk` subscribers it concerned.
 pub async fn run(
     state: AppState,
     mut releases: mpsc::Receiver<Batch>,
     projector: mpsc::Sender<Batch>,
 ) {
-    while let Some(batch) = releases.recv().await {
-        dispatch(&state, &batch);
-        if projector.send(batch).await.is_err() {
-            tracing::error!("the projector stopped; read models will fall behind");
+    let mut usage = tokio::time::interval(RISK_USAGE_INTERVAL);
+    usage.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            batch = releases.recv() => {
+                let Some(batch) = batch else { break };
+                dispatch(&state, &batch);
+                if projector.send(batch).await.is_err() {
+                    tracing::error!("the projector stopped; read models will fall behind");
+                }
+            }
+            _ = usage.tick() => publish_usage(&state),
         }
+    }
+}
+
+/// Sends the `risk` subscribers whose limit use changed their limits and use now, read
+/// from the engine in one query, off the dispatcher's task.
+fn publish_usage(state: &AppState) {
+    let owners: Vec<u64> =
+        std::mem::take(&mut *state.risk_dirty.lock().unwrap_or_else(|e| e.into_inner()))
+            .into_iter()
+            .filter(|o| listens(state, OwnerId(*o), "risk"))
+            .collect();
+    if owners.is_empty() {
+        return;
+    }
+    let state = state.clone();
+    tokio::spawn(async move {
+        let Ok(risks) = state.service.risk_overviews(owners).await else {
+            return;
+        };
+        let now = crate::now_rfc3339();
+        for risk in &risks {
+            let mut message = RiskMessage::new(RiskEventKind::Usage, &now);
+            message.usage = Some(risk_dto(risk));
+            publish_to(
+                &state,
+                OwnerId(risk.owner),
+                "risk",
+                ServerMessage::Risk(message),
+            );
+        }
+    });
+}
+
+/// Notes that an owner's limit use may have changed, if it listens on `risk`.
+fn touch_risk(state: &AppState, owner: OwnerId) {
+    if listens(state, owner, "risk") {
+        state
+            .risk_dirty
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(owner.0);
     }
 }
 
@@ -163,6 +221,7 @@ fn publish_private(state: &AppState, batch: &[Released]) {
         let time_text = std::cell::OnceCell::new();
         let time = || time_text.get_or_init(|| released.ts.to_rfc3339(3)).as_str();
         for event in &released.events {
+            publish_risk(state, &catalog, event, time);
             match event {
                 Event::OrderAccepted(a) if listens(state, a.owner, "orders") => {
                     let (price, qty) = match a.kind {
@@ -283,6 +342,205 @@ fn publish_private(state: &AppState, batch: &[Released]) {
                 }
                 _ => {}
             }
+        }
+    }
+}
+
+/// `positions` and `risk` messages of one event, and the owners whose limit use it
+/// changed.
+fn publish_risk<'a>(
+    state: &AppState,
+    catalog: &Catalog,
+    event: &Event,
+    time: impl Fn() -> &'a str,
+) {
+    match event {
+        Event::OrderAccepted(a) => touch_risk(state, a.owner),
+        Event::OrderCancelled { owner, .. } | Event::OrderExpired { owner, .. } => {
+            touch_risk(state, *owner)
+        }
+        Event::Trade(t) => {
+            touch_risk(state, t.maker_owner);
+            touch_risk(state, t.taker_owner);
+        }
+        Event::Position(p) => {
+            touch_risk(state, p.owner);
+            if !listens(state, p.owner, "positions") {
+                return;
+            }
+            let Some(instrument) = catalog.instrument(p.instrument).copied() else {
+                return;
+            };
+            let mark = state
+                .service
+                .market()
+                .ticker(p.instrument)
+                .and_then(|t| t.last)
+                .or(instrument.spec().reference_price);
+            let scale = instrument.quote_scale();
+            let exponent = u32::from(instrument.price_scale()) + u32::from(instrument.base_scale())
+                - u32::from(scale);
+            let value = mark.map_or(p.cost, |m| {
+                u128::from(m.raw()) * u128::from(p.qty.raw()) / 10u128.pow(exponent)
+            });
+            let wide = |v: u128| format_wide(i128::try_from(v).unwrap_or(i128::MAX), scale);
+            let message = PositionMessage {
+                symbol: instrument.symbol().to_string(),
+                quantity: instrument.format_qty(p.qty),
+                entry_price: (!p.qty.is_zero())
+                    .then(|| p.cost * 10u128.pow(exponent) / u128::from(p.qty.raw()))
+                    .and_then(|raw| u64::try_from(raw).ok())
+                    .map(|raw| instrument.format_price(Price::from_raw(raw))),
+                cost: wide(p.cost),
+                mark_price: mark.map(|m| instrument.format_price(m)),
+                unrealized_pnl: format_wide(value as i128 - p.cost as i128, scale),
+                realized_pnl: format_wide(p.realized, scale),
+                fees: wide(p.fees),
+                opened_at: p.opened_at.map(|t| t.to_rfc3339(3)),
+                time: time().to_string(),
+            };
+            publish_to(
+                state,
+                p.owner,
+                "positions",
+                ServerMessage::Position(message),
+            );
+        }
+        Event::OrderTriggered {
+            order,
+            owner,
+            instrument,
+            last,
+        } if listens(state, *owner, "risk") => {
+            let mut message = RiskMessage::new(RiskEventKind::Triggered, time());
+            message.order_id = Some(order.0.to_string());
+            message.symbol = Some(catalog.symbol_of(*instrument));
+            message.price = Some(catalog.price(*instrument, last.raw()));
+            publish_to(state, *owner, "risk", ServerMessage::Risk(message));
+        }
+        Event::TriggerRefused {
+            order,
+            owner,
+            instrument,
+            code,
+        } if listens(state, *owner, "risk") => {
+            let mut message = RiskMessage::new(RiskEventKind::TriggerRefused, time());
+            message.order_id = Some(order.0.to_string());
+            message.symbol = Some(catalog.symbol_of(*instrument));
+            message.code = Some(code.code().to_string());
+            publish_to(state, *owner, "risk", ServerMessage::Risk(message));
+        }
+        Event::TrailingStopMoved {
+            order,
+            owner,
+            instrument,
+            trigger_price,
+        } if listens(state, *owner, "risk") => {
+            let mut message = RiskMessage::new(RiskEventKind::TrailingMoved, time());
+            message.order_id = Some(order.0.to_string());
+            message.symbol = Some(catalog.symbol_of(*instrument));
+            message.price = Some(catalog.price(*instrument, trigger_price.raw()));
+            publish_to(state, *owner, "risk", ServerMessage::Risk(message));
+        }
+        Event::DailyLossBreached(b) if listens(state, b.owner, "risk") => {
+            let mut message = RiskMessage::new(RiskEventKind::DailyLossBreached, time());
+            let scale = catalog.asset(b.asset).map_or(0, |a| a.scale);
+            message.asset = Some(catalog.code_of(b.asset));
+            message.pnl = Some(format_wide(b.pnl, scale));
+            message.limit = Some(catalog.amount(b.asset, b.limit.raw()));
+            publish_to(state, b.owner, "risk", ServerMessage::Risk(message));
+        }
+        Event::RiskLimitChanged { owner, limit } => {
+            let mut message = RiskMessage::new(RiskEventKind::LimitChanged, time());
+            message.limit = Some(limit_text(catalog, limit));
+            match owner {
+                Some(owner) => {
+                    touch_risk(state, *owner);
+                    if listens(state, *owner, "risk") {
+                        publish_to(state, *owner, "risk", ServerMessage::Risk(message));
+                    }
+                }
+                None => {
+                    state
+                        .hub
+                        .publish(RISK_EVERYONE, ServerMessage::Risk(message).text());
+                }
+            }
+        }
+        Event::HaltChanged {
+            scope,
+            halted,
+            by,
+            reason,
+        } => {
+            let kind = if *halted {
+                RiskEventKind::Halted
+            } else {
+                RiskEventKind::Resumed
+            };
+            let mut message = RiskMessage::new(kind, time());
+            message.by = Some(by.0.to_string());
+            message.reason = Some(reason.as_str().to_string());
+            match scope {
+                HaltScope::Venue => {
+                    message.scope = Some(HaltScopeDto::Venue);
+                    state
+                        .hub
+                        .publish(RISK_EVERYONE, ServerMessage::Risk(message).text());
+                }
+                HaltScope::Instrument(i) => {
+                    message.scope = Some(HaltScopeDto::Instrument);
+                    message.symbol = Some(catalog.symbol_of(*i));
+                    state
+                        .hub
+                        .publish(RISK_EVERYONE, ServerMessage::Risk(message).text());
+                }
+                HaltScope::Account(owner) => {
+                    message.scope = Some(HaltScopeDto::Account);
+                    message.user_id = Some(owner.0.to_string());
+                    touch_risk(state, *owner);
+                    if listens(state, *owner, "risk") {
+                        publish_to(state, *owner, "risk", ServerMessage::Risk(message));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A limit as words, for a `limit_changed` message.
+fn limit_text(catalog: &Catalog, limit: &RiskLimit) -> String {
+    let amount = |asset, v: Option<bourse_types::Amount>| {
+        v.map_or_else(
+            || "none".to_string(),
+            |v| {
+                format!(
+                    "{} {}",
+                    catalog.amount(asset, v.raw()),
+                    catalog.code_of(asset)
+                )
+            },
+        )
+    };
+    match *limit {
+        RiskLimit::PositionMax { instrument, qty } => format!(
+            "position_max {} {}",
+            catalog.symbol_of(instrument),
+            qty.map_or_else(|| "none".to_string(), |q| catalog.qty(instrument, q.raw()))
+        ),
+        RiskLimit::OrderNotionalMax { asset, amount: v } => {
+            format!("order_notional_max {}", amount(asset, v))
+        }
+        RiskLimit::OpenNotionalMax { asset, amount: v } => {
+            format!("open_notional_max {}", amount(asset, v))
+        }
+        RiskLimit::OpenOrdersMax { count } => format!(
+            "open_orders_max {}",
+            count.map_or_else(|| "none".to_string(), |c| c.to_string())
+        ),
+        RiskLimit::DailyLossMax { asset, amount: v } => {
+            format!("daily_loss_max {}", amount(asset, v))
         }
     }
 }

@@ -22,10 +22,85 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(request, state).await {
+        if !json_content_type(request.headers()) {
+            return Err(ApiError::new(
+                Code::UnsupportedMediaType,
+                "the body must be JSON with `Content-Type: application/json`",
+            ));
+        }
+        let bytes = match axum::body::Bytes::from_request(request, state).await {
+            Ok(bytes) => bytes,
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::new(
+                    Code::PayloadTooLarge,
+                    "the request body is too large",
+                ));
+            }
+            Err(rejection) => return Err(ApiError::new(Code::InvalidJson, rejection.body_text())),
+        };
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(Json(value)),
+            Err(JsonRejection::JsonDataError(error)) => {
+                // JSON Schema counts `8.0` as an integer: a body that only differs by
+                // such numbers is read again with them as integers.
+                if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&bytes)
+                    && integral(&mut value)
+                    && let Ok(parsed) = serde_json::from_value::<T>(value)
+                {
+                    return Ok(Json(parsed));
+                }
+                Err(json_error(JsonRejection::JsonDataError(error)))
+            }
             Err(rejection) => Err(json_error(rejection)),
         }
+    }
+}
+
+/// Whether the request says its body is JSON (`application/json`, or a `+json` type).
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Turns every number with a zero fraction (`8.0`) into an integer; returns whether
+/// anything changed.
+fn integral(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if !n.is_u64() && !n.is_i64() => {
+            let Some(f) = n.as_f64() else { return false };
+            if f.fract() != 0.0 || !f.is_finite() {
+                return false;
+            }
+            if (0.0..=u64::MAX as f64).contains(&f) {
+                *value = Value::from(f as u64);
+                true
+            } else if (i64::MIN as f64..0.0).contains(&f) {
+                *value = Value::from(f as i64);
+                true
+            } else {
+                false
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |changed, v| integral(v) | changed),
+        Value::Object(map) => map
+            .values_mut()
+            .fold(false, |changed, v| integral(v) | changed),
+        _ => false,
     }
 }
 

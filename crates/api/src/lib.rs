@@ -69,6 +69,7 @@ pub fn router_with_site(
         .merge(routes::auth::router())
         .merge(routes::account::router())
         .merge(routes::orders::router())
+        .merge(routes::risk::router())
         .merge(routes::market::router())
         .merge(routes::system::router())
         .merge(routes::admin::router())

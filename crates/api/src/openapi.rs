@@ -5,7 +5,7 @@
 //! created resource to the operations on it.
 
 use crate::error::ErrorEnvelope;
-use crate::routes::{account, admin, auth, market, orders, system};
+use crate::routes::{account, admin, auth, market, orders, risk, system};
 use crate::ws::protocol::{ClientMessage, ServerMessage};
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, PathItem};
@@ -32,22 +32,28 @@ with `Retry-After` (trading goes on). The WebSocket API is at `/api/v1/ws` (see 
         auth::register, auth::login, auth::refresh, auth::logout, auth::me, auth::change_password,
         auth::create_api_key, auth::list_api_keys, auth::revoke_api_key,
         account::balances, account::faucet, account::transfers, account::my_trades,
-        orders::place, orders::list, orders::get_order, orders::cancel, orders::amend, orders::cancel_all,
+        orders::place, orders::place_oco, orders::list, orders::get_order, orders::cancel, orders::amend,
+        orders::cancel_all,
+        risk::positions, risk::my_risk, risk::halts, risk::panic,
         market::assets, market::instruments, market::tickers, market::ticker, market::depth, market::trades,
         market::candles,
         system::status, system::healthz, system::readyz, openapi_json, docs_page,
         admin::list_users, admin::create_user, admin::update_user, admin::set_instrument_status, admin::all_orders,
+        admin::list_asset, admin::list_instrument, admin::update_instrument,
+        risk::accounts_risk, risk::account_risk, risk::account_positions, risk::set_account_limits,
+        risk::defaults, risk::set_defaults, risk::set_trading_day, risk::halt, risk::resume,
     ),
     components(schemas(ClientMessage, ServerMessage, ErrorEnvelope)),
     modifiers(&Security, &Contract),
     tags(
         (name = "auth", description = "Accounts, sessions and API keys"),
         (name = "account", description = "Balances, the demo faucet, transfers and fills"),
-        (name = "orders", description = "Placing, amending and cancelling orders"),
+        (name = "orders", description = "Placing, amending and cancelling orders: limit, market, stop and take-profit (market or limit), trailing stops, brackets and one-cancels-the-other pairs (docs/orders.md)"),
+        (name = "risk", description = "Positions and PnL, risk limits and their use, halts, the panic button"),
         (name = "market", description = "Public market data"),
         (name = "websocket", description = "Live data and trading over one connection, at `/api/v1/ws`: see the WebSocket API above"),
         (name = "system", description = "Status, health and documentation"),
-        (name = "admin", description = "Staff: users, markets, every account's orders"),
+        (name = "admin", description = "Staff: users, listings and trading rules, every account's orders and risk, limits, the kill switch"),
     )
 )]
 pub struct ApiDoc;
@@ -136,7 +142,12 @@ fn link(
 
 /// Request bodies that must name at least one field. (utoipa 5 writes its
 /// `min_properties` attribute as `maxProperties`, so the bound is set here.)
-const AT_LEAST_ONE_FIELD: &[&str] = &["AmendOrder", "UpdateUser"];
+const AT_LEAST_ONE_FIELD: &[&str] = &[
+    "AmendOrder",
+    "UpdateUser",
+    "BracketDto",
+    "InstrumentChangesDto",
+];
 
 impl Modify for Contract {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {

@@ -159,6 +159,9 @@ pub struct Inner {
     /// Users who are disabled, or whose role changed, since their tokens were issued.
     user_overrides: Mutex<HashMap<u64, (Role, bool)>>,
     api_keys: Mutex<HashMap<String, CachedKey>>,
+    /// Owners listening on `risk` whose limit use may have changed since the last
+    /// usage message (at most one entry per subscriber).
+    pub risk_dirty: Mutex<std::collections::BTreeSet<u64>>,
     pub started: Instant,
 }
 
@@ -224,6 +227,7 @@ impl AppState {
             revoked: RwLock::new(revoked),
             user_overrides: Mutex::new(HashMap::new()),
             api_keys: Mutex::new(HashMap::new()),
+            risk_dirty: Mutex::new(std::collections::BTreeSet::new()),
             started: Instant::now(),
             config,
             service,

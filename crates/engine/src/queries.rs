@@ -281,4 +281,20 @@ impl Engine {
             .get(&owner)
             .is_some_and(|&slot| self.loss_breached(slot, quote))
     }
+
+    /// The quantity of an owner's open buys (resting and conditional) on an
+    /// instrument: what its position limit counts beside the position.
+    pub fn open_buy_qty(&self, owner: OwnerId, instrument: InstrumentId) -> u64 {
+        match self.owner_index.get(&owner) {
+            Some(&slot) if self.instruments.get(instrument.0 as usize).is_some() => {
+                self.open_buys(slot, instrument)
+            }
+            _ => 0,
+        }
+    }
+
+    /// When the current trading day ends (DAY orders expire, daily losses start again).
+    pub fn trading_day_ends(&self) -> Timestamp {
+        self.next_day_start(self.now)
+    }
 }

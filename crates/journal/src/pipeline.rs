@@ -212,9 +212,13 @@ impl Shared {
     }
 }
 
+/// A read of the engine's state, run on the core thread between groups of commands.
+type Query = Box<dyn FnOnce(&Engine) + Send>;
+
 enum Input {
     Commands(Vec<(Command, Reply)>),
     Snapshot(Box<dyn FnOnce(io::Result<PathBuf>) + Send>),
+    Query(Query),
     Shutdown,
 }
 
@@ -370,6 +374,22 @@ impl Venue {
         }
     }
 
+    /// Reads the engine's state on the core thread, after every command submitted
+    /// before it has been applied: `read` gets the engine (and answers through a
+    /// channel of its own). That state may include commands not yet durable: a caller
+    /// that answers from it waits until `engine.seq()` is released. Refuses with
+    /// [`SubmitError::Busy`] when the queue is full.
+    pub fn query(&self, read: impl FnOnce(&Engine) + Send + 'static) -> Result<(), SubmitError> {
+        if self.shared.failed.load(Ordering::SeqCst) {
+            return Err(SubmitError::Unavailable(Unavailable));
+        }
+        match self.input.try_send(Input::Query(Box::new(read))) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_)) => Err(SubmitError::Busy),
+            Err(TrySendError::Disconnected(_)) => Err(SubmitError::Unavailable(Unavailable)),
+        }
+    }
+
     pub fn health(&self) -> Health {
         let last_snapshot = self.shared.last_snapshot.load(Ordering::SeqCst);
         Health {
@@ -447,6 +467,7 @@ impl Core {
     ) -> ShutdownReport {
         let mut stamped: Vec<(u64, u64, Command, Reply)> = Vec::new();
         let mut snapshot_requests: Vec<Box<dyn FnOnce(io::Result<PathBuf>) + Send>> = Vec::new();
+        let mut queries: Vec<Query> = Vec::new();
         let mut shutting_down = false;
         while !shutting_down {
             let first = match self.pending.front() {
@@ -495,9 +516,15 @@ impl Core {
                         }
                     }
                     Input::Snapshot(reply) => snapshot_requests.push(reply),
+                    Input::Query(query) => queries.push(query),
                     Input::Shutdown => shutting_down = true,
                 }
-                if stamped.len() < self.config.batch_commands_max && !shutting_down {
+                // A query ends the group, so that it sees the commands before it and
+                // none after.
+                if stamped.len() < self.config.batch_commands_max
+                    && !shutting_down
+                    && queries.is_empty()
+                {
                     next = input.try_recv().ok();
                 }
             }
@@ -525,6 +552,9 @@ impl Core {
             self.shared
                 .applied
                 .store(self.engine.seq(), Ordering::SeqCst);
+            for query in queries.drain(..) {
+                query(&self.engine);
+            }
             self.release();
             self.maybe_snapshot(&mut snapshot_requests);
         }

@@ -177,13 +177,17 @@ impl InstrumentData {
 pub struct MarketData {
     instruments: Vec<InstrumentData>,
     resting: HashMap<OrderId, Resting>,
+    /// Conditional limit orders, not in the book until their trigger fires.
+    waiting: HashMap<OrderId, Resting>,
     /// The newest released timestamp: "now" for 24-hour windows.
     now: Timestamp,
     released_seq: u64,
 }
 
-/// An order accepted or amended in the command being applied, which rests at the end
-/// of the command unless it filled or was cancelled.
+/// An order accepted, triggered or amended in the command being applied, which rests
+/// once it has matched unless it filled or was cancelled. One command may run several
+/// orders (a bracket's legs, fired triggers): each finishes matching before the next
+/// starts, so an order is put in the book when the next one starts, or at the end.
 struct Pending {
     order: OrderId,
     resting: Resting,
@@ -220,6 +224,21 @@ impl MarketData {
                         order.leaves,
                     );
                     data.resting.insert(order.id, resting);
+                }
+            }
+            for c in engine.instrument_conditionals(instrument.id()) {
+                if let OrderKind::Limit { price, qty } = c.kind
+                    && c.tif.rests()
+                {
+                    data.waiting.insert(
+                        c.id,
+                        Resting {
+                            instrument: c.instrument,
+                            side: c.side,
+                            price,
+                            leaves: qty,
+                        },
+                    );
                 }
             }
         }
@@ -325,6 +344,20 @@ impl MarketData {
                     ));
                     updates.push(Update::Instrument(**instrument));
                 }
+                Event::HaltChanged {
+                    scope: bourse_engine::HaltScope::Instrument(instrument),
+                    halted,
+                    ..
+                } => {
+                    if let Some(data) = self.instruments.get_mut(instrument.0 as usize) {
+                        data.status = if *halted {
+                            InstrumentStatus::Halted
+                        } else {
+                            InstrumentStatus::Trading
+                        };
+                        tickers.insert(*instrument);
+                    }
+                }
                 Event::InstrumentStatusChanged { instrument, status } => {
                     if let Some(data) = self.instruments.get_mut(instrument.0 as usize) {
                         data.status = *status;
@@ -332,19 +365,32 @@ impl MarketData {
                     }
                 }
                 Event::OrderAccepted(accepted) => {
+                    self.commit(pending.take(), touched);
                     if let OrderKind::Limit { price, qty } = accepted.kind
                         && accepted.tif.rests()
                     {
-                        pending = Some(Pending {
-                            order: accepted.order,
-                            resting: Resting {
-                                instrument: accepted.instrument,
-                                side: accepted.side,
-                                price,
-                                leaves: qty,
-                            },
-                        });
+                        let resting = Resting {
+                            instrument: accepted.instrument,
+                            side: accepted.side,
+                            price,
+                            leaves: qty,
+                        };
+                        if accepted.trigger().is_some() {
+                            self.waiting.insert(accepted.order, resting);
+                        } else {
+                            pending = Some(Pending {
+                                order: accepted.order,
+                                resting,
+                            });
+                        }
                     }
+                }
+                Event::OrderTriggered { order, .. } => {
+                    self.commit(pending.take(), touched);
+                    pending = self.waiting.remove(order).map(|resting| Pending {
+                        order: *order,
+                        resting,
+                    });
                 }
                 Event::OrderAmended {
                     order,
@@ -354,6 +400,19 @@ impl MarketData {
                     leaves,
                     ..
                 } => {
+                    // A conditional order that grew (a bracket's stop) is not in the book.
+                    if let Some(waiting) = self.waiting.get_mut(order) {
+                        waiting.leaves = *leaves;
+                        continue;
+                    }
+                    let in_book = self.resting.contains_key(order)
+                        || pending.as_ref().is_some_and(|p| p.order == *order);
+                    if !in_book {
+                        continue;
+                    }
+                    if pending.as_ref().is_some_and(|p| p.order != *order) {
+                        self.commit(pending.take(), touched);
+                    }
                     self.remove_resting(*order, touched);
                     pending = Some(Pending {
                         order: *order,
@@ -366,9 +425,16 @@ impl MarketData {
                     });
                 }
                 Event::OrderCancelled { order, .. } | Event::OrderExpired { order, .. } => {
+                    self.waiting.remove(order);
                     self.remove_resting(*order, touched);
                     if pending.as_ref().is_some_and(|p| p.order == *order) {
                         pending = None;
+                    }
+                }
+                Event::InstrumentUpdated(instrument) => {
+                    if let Some(data) = self.instruments.get_mut(instrument.id().0 as usize) {
+                        data.instrument = **instrument;
+                        updates.push(Update::Instrument(**instrument));
                     }
                 }
                 Event::Trade(trade) => {
@@ -422,6 +488,15 @@ impl MarketData {
                 _ => {}
             }
         }
+        self.commit(pending, touched);
+    }
+
+    /// Puts an order that finished matching in the book, unless nothing is left.
+    fn commit(
+        &mut self,
+        pending: Option<Pending>,
+        touched: &mut BTreeSet<(InstrumentId, Side, Price)>,
+    ) {
         if let Some(p) = pending
             && !p.resting.leaves.is_zero()
             && let Some(data) = self.instruments.get_mut(p.resting.instrument.0 as usize)

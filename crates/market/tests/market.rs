@@ -67,13 +67,28 @@ impl ClientBook {
 
 #[test]
 fn depth_from_events_matches_the_engine_book_and_deltas_rebuild_it() {
+    depth_matches(0);
+}
+
+/// The same with a tenth of the open orders stop orders, some of which fire and trade
+/// inside the commands of others.
+#[test]
+fn depth_matches_the_engine_book_with_stop_orders() {
+    depth_matches(10);
+}
+
+fn depth_matches(stop_share_pct: u64) {
     let workload = exchange_mix(MixParams {
         commands: 30_000,
         accounts: 40,
         resting_orders: 300,
         price_spread_ticks: 120,
+        stop_share_pct,
         ..MixParams::default()
     });
+    if stop_share_pct > 0 {
+        assert!(workload.stats.triggered > 10, "{:?}", workload.stats);
+    }
     let mut driver = Driver::new();
     for command in workload.setup.iter().chain(&workload.prefill) {
         driver.apply(1, command.clone());

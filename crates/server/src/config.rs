@@ -22,8 +22,29 @@ pub struct Config {
     pub rate_limits: RateLimitConfig,
     pub websocket: WebSocketConfig,
     pub simulator: SimulatorConfig,
+    pub risk: RiskConfig,
     pub assets: Vec<AssetConfig>,
     pub instruments: Vec<InstrumentConfig>,
+}
+
+/// The default risk limits of every account without its own, and the trading day's
+/// start. Applied (as journaled commands) at start when they differ from what was
+/// applied last; an admin's change through the API stands until this changes again.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskConfig {
+    /// Seconds after 00:00 UTC (0 to 86,399).
+    pub trading_day_start_secs: u32,
+    /// The most open orders per account (0: no limit).
+    pub open_orders_max: u32,
+    /// By quote asset code: the largest value of one order.
+    pub order_notional_max: BTreeMap<String, String>,
+    /// By quote asset code: the largest value of all open orders.
+    pub open_notional_max: BTreeMap<String, String>,
+    /// By quote asset code: the largest loss of a trading day.
+    pub daily_loss_max: BTreeMap<String, String>,
+    /// By symbol: the largest position, base units.
+    pub position_max: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -302,6 +323,7 @@ impl Config {
                 message_bytes_max: 64 * 1024,
                 close_timeout_ms: 1_000,
             },
+            risk: RiskConfig::default(),
             simulator: SimulatorConfig {
                 enabled: true,
                 seed: 7,

@@ -14,8 +14,8 @@ use bourse_journal::{
 };
 use bourse_market::{Interval, MarketData, PublicTrade, Simulator};
 use bourse_service::{
-    ENDED_ORDERS_KEPT_DEFAULT, FaucetConfig, LiveAccounts, LiveBalance, Service, ServiceConfig,
-    ServiceParts,
+    ENDED_ORDERS_KEPT_DEFAULT, FaucetConfig, LimitChange, LiveAccounts, LiveBalance, Service,
+    ServiceConfig, ServiceParts,
 };
 use bourse_store::{NewUser, Projector, Role, Store};
 use bourse_types::{
@@ -269,6 +269,98 @@ fn instrument_spec(
         taker_fee_bps: config.taker_fee_bps,
         reference_price: (reference > 0).then_some(Price::from_raw(reference)),
     })
+}
+
+/// The meta key that keeps the risk configuration last applied.
+const RISK_CONFIG_META: &str = "risk_config_applied";
+
+/// Applies the configured default risk limits and trading day, as journaled commands,
+/// when they differ from what was applied last (kept in the meta table): an admin's
+/// change through the API stands until the configuration changes.
+async fn ensure_risk_defaults(state: &AppState, config: &Config) -> anyhow::Result<()> {
+    let wanted = serde_json::to_string(&config.risk)?;
+    let store = state.store();
+    if store.meta(RISK_CONFIG_META).await?.as_deref() == Some(wanted.as_str()) {
+        return Ok(());
+    }
+    let venue = bourse_service::Actor {
+        user_id: 0,
+        role: Role::Admin,
+        scopes: bourse_service::Scopes::ALL,
+        via_api_key: false,
+    };
+    let current = state
+        .service
+        .risk_defaults(&venue)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let risk = &config.risk;
+    let mut changes = vec![LimitChange::OpenOrdersMax {
+        count: (risk.open_orders_max > 0).then_some(risk.open_orders_max),
+    }];
+    let per_asset = |configured: &std::collections::BTreeMap<String, String>,
+                     current: &[(bourse_types::Asset, Amount)],
+                     make: fn(String, Option<String>) -> LimitChange| {
+        let mut out: Vec<LimitChange> = configured
+            .iter()
+            .map(|(asset, value)| make(asset.clone(), Some(value.clone())))
+            .collect();
+        out.extend(
+            current
+                .iter()
+                .filter(|(a, _)| !configured.contains_key(a.code.as_str()))
+                .map(|(a, _)| make(a.code.to_string(), None)),
+        );
+        out
+    };
+    changes.extend(per_asset(
+        &risk.order_notional_max,
+        &current.order_notional_max,
+        |asset, amount| LimitChange::OrderNotionalMax { asset, amount },
+    ));
+    changes.extend(per_asset(
+        &risk.open_notional_max,
+        &current.open_notional_max,
+        |asset, amount| LimitChange::OpenNotionalMax { asset, amount },
+    ));
+    changes.extend(per_asset(
+        &risk.daily_loss_max,
+        &current.daily_loss_max,
+        |asset, amount| LimitChange::DailyLossMax { asset, amount },
+    ));
+    changes.extend(
+        risk.position_max
+            .iter()
+            .map(|(symbol, qty)| LimitChange::PositionMax {
+                symbol: symbol.clone(),
+                qty: Some(qty.clone()),
+            }),
+    );
+    changes.extend(
+        current
+            .position_max
+            .iter()
+            .filter(|(i, _)| !risk.position_max.contains_key(i.symbol().as_str()))
+            .map(|(i, _)| LimitChange::PositionMax {
+                symbol: i.symbol().to_string(),
+                qty: None,
+            }),
+    );
+    state
+        .service
+        .set_risk_limits(&venue, None, &changes)
+        .await
+        .map_err(|e| anyhow::anyhow!("the configured risk limits: {}", e.message))?;
+    if current.trading_day_start_secs != risk.trading_day_start_secs {
+        state
+            .service
+            .set_trading_day(&venue, risk.trading_day_start_secs)
+            .await
+            .map_err(|e| anyhow::anyhow!("risk.trading_day_start_secs: {}", e.message))?;
+    }
+    store.set_meta(RISK_CONFIG_META, &wanted).await?;
+    tracing::info!("applied the configured risk defaults");
+    Ok(())
 }
 
 /// Lists configured assets and instruments the engine does not have yet, and applies
@@ -700,6 +792,7 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
     ));
 
     ensure_listings(&state, &config).await?;
+    ensure_risk_defaults(&state, &config).await?;
 
     let stop_simulator = Arc::new(AtomicBool::new(false));
     let simulator_thread = if simulate {

@@ -116,9 +116,32 @@ async fn the_document_puts_parameters_where_they_go_and_lists_what_each_operatio
         assert_eq!(links[name]["operationId"], target);
         assert_eq!(links[name]["parameters"]["id"], "$response.body#/data/id");
     }
-    // A limit order, a market order and a market buy by amount are distinct shapes.
+    // Limit, market, market buy by amount, stop or take-profit (market, limit) and the
+    // trailing stop by a distance or in basis points are distinct shapes.
     let place = &document["components"]["schemas"]["PlaceOrder"];
-    assert_eq!(place["oneOf"].as_array().map(Vec::len), Some(3));
+    assert_eq!(place["oneOf"].as_array().map(Vec::len), Some(7));
+    // Bodies that must name a field say so.
+    for schema in [
+        "AmendOrder",
+        "UpdateUser",
+        "BracketDto",
+        "InstrumentChangesDto",
+    ] {
+        assert_eq!(
+            document["components"]["schemas"][schema]["minProperties"], 1,
+            "{schema}"
+        );
+    }
+    // Setting limits and halting are told apart by `kind` and `scope`.
+    for (schema, shapes) in [("LimitChangeDto", 3), ("HaltRequestDto", 3)] {
+        assert_eq!(
+            document["components"]["schemas"][schema]["oneOf"]
+                .as_array()
+                .map(Vec::len),
+            Some(shapes),
+            "{schema}"
+        );
+    }
     server.stop().await;
 }
 

@@ -953,6 +953,23 @@ async fn the_openapi_document_covers_every_route_and_the_docs_are_served() {
         ("patch", "/api/v1/admin/users/{id}"),
         ("post", "/api/v1/admin/instruments/{symbol}/status"),
         ("get", "/api/v1/admin/orders"),
+        ("post", "/api/v1/orders/oco"),
+        ("get", "/api/v1/positions"),
+        ("get", "/api/v1/risk/limits"),
+        ("get", "/api/v1/halts"),
+        ("post", "/api/v1/account/panic"),
+        ("post", "/api/v1/admin/assets"),
+        ("post", "/api/v1/admin/instruments"),
+        ("patch", "/api/v1/admin/instruments/{symbol}"),
+        ("get", "/api/v1/admin/risk/accounts"),
+        ("get", "/api/v1/admin/accounts/{id}/risk"),
+        ("get", "/api/v1/admin/accounts/{id}/positions"),
+        ("put", "/api/v1/admin/accounts/{id}/limits"),
+        ("get", "/api/v1/admin/risk/defaults"),
+        ("put", "/api/v1/admin/risk/defaults"),
+        ("put", "/api/v1/admin/risk/trading-day"),
+        ("post", "/api/v1/admin/halts"),
+        ("post", "/api/v1/admin/halts/resume"),
     ];
     let documented: usize = document["paths"]
         .as_object()

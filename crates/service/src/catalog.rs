@@ -46,6 +46,13 @@ impl Catalog {
         }
     }
 
+    /// New trading rules of a listed instrument.
+    pub fn update_instrument(&mut self, instrument: Instrument) {
+        if let Some(slot) = self.instruments.get_mut(instrument.id().0 as usize) {
+            *slot = instrument;
+        }
+    }
+
     pub fn assets(&self) -> &[Asset] {
         &self.assets
     }

@@ -172,6 +172,14 @@ impl ServiceError {
         self
     }
 
+    /// The same error about a field of a nested object: `price` becomes `first.price`.
+    pub fn in_field(mut self, parent: &str) -> ServiceError {
+        if let Some(Detail::Field(field)) = &self.detail {
+            self.detail = Some(Detail::Field(format!("{parent}.{field}")));
+        }
+        self
+    }
+
     pub fn validation(message: impl Into<String>) -> ServiceError {
         ServiceError::new(Code::Validation, message)
     }

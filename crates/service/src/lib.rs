@@ -16,8 +16,10 @@ mod account;
 mod actor;
 mod catalog;
 mod error;
+mod listing;
 mod live;
 mod orders;
+mod risk;
 
 pub use account::{FaucetConfig, FaucetDeposit};
 pub use actor::{Actor, Scopes};
@@ -25,9 +27,14 @@ pub use catalog::{Catalog, average_price, parse_amount, parse_price, parse_qty, 
 pub use error::{
     Code, DATABASE_RETRY_AFTER_SECS, Detail, ErrorCode, Result, ServiceError, reject_message,
 };
+pub use listing::{InstrumentChanges, NewInstrument};
 pub use live::{ENDED_ORDERS_KEPT_DEFAULT, LiveAccounts, LiveBalance};
 pub use orders::{
-    Fill, Liquidity, OrderList, OrderStatusFilter, OrderType, PlaceOrder, PlacedOrder,
+    Fill, Liquidity, OrderList, OrderStatusFilter, OrderType, PlaceOrder, PlacedOco, PlacedOrder,
+};
+pub use risk::{
+    HaltRequest, HaltTarget, HaltView, InstrumentRisk, Limit, LimitChange, LimitSource,
+    PanicOutcome, PositionView, QuoteRisk, RISK_OVERVIEWS_MAX, RiskDefaults, RiskOverview,
 };
 
 use bourse_engine::{Command, Engine, EngineLimits, Event};
@@ -199,6 +206,9 @@ impl Service {
                     Event::InstrumentListed(instrument) => {
                         write(&self.0.catalog).add_instrument(**instrument);
                     }
+                    Event::InstrumentUpdated(instrument) => {
+                        write(&self.0.catalog).update_instrument(**instrument);
+                    }
                     Event::AccountOpened { owner } => self.note_owner(owner.0),
                     Event::Transfer(t) => self.note_owner(t.owner.0),
                     _ => {}
@@ -258,6 +268,38 @@ impl Service {
                 "the command was not acknowledged in time; retry with the same client order id",
             )),
         }
+    }
+
+    /// Reads the engine's state (positions, limits, halts: what the engine alone
+    /// knows), answering once every command the read saw is durable and in the views.
+    pub async fn engine_read<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Engine) -> T + Send + 'static,
+    ) -> Result<T> {
+        let (tx, rx) = oneshot::channel();
+        let query = move |engine: &Engine| {
+            let _ = tx.send((read(engine), engine.seq()));
+        };
+        match self.0.venue.query(query) {
+            Ok(()) => {}
+            Err(SubmitError::Busy) => {
+                return Err(ServiceError::overloaded(
+                    "the venue's command queue is full; retry shortly",
+                ));
+            }
+            Err(SubmitError::Unavailable(_)) => return Err(ServiceError::journal_unavailable()),
+        }
+        let (value, seq) = match tokio::time::timeout(self.0.config.command_timeout, rx).await {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(_)) => return Err(ServiceError::journal_unavailable()),
+            Err(_) => {
+                return Err(ServiceError::overloaded(
+                    "the venue did not answer in time; retry shortly",
+                ));
+            }
+        };
+        self.wait_dispatched(seq).await?;
+        Ok(value)
     }
 
     /// Opens the user's engine account if the engine does not know it yet.

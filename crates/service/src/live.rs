@@ -98,7 +98,10 @@ impl LiveAccounts {
                 }
                 Event::OrderAmended { order, .. }
                 | Event::OrderCancelled { order, .. }
-                | Event::OrderExpired { order, .. } => self.apply_to(*order, event, released),
+                | Event::OrderExpired { order, .. }
+                | Event::OrderTriggered { order, .. }
+                | Event::TriggerRefused { order, .. }
+                | Event::TrailingStopMoved { order, .. } => self.apply_to(*order, event, released),
                 Event::Balance {
                     owner,
                     asset,

@@ -8,7 +8,10 @@ use crate::Service;
 use crate::actor::Actor;
 use crate::catalog::{Catalog, parse_amount, parse_price, parse_qty};
 use crate::error::{Code, Detail, Result, ServiceError};
-use bourse_engine::{Command, Event, NewOrder, OrderKind, OrderRecord, OrderRef, RejectCode};
+use bourse_engine::{
+    Attached, Command, Conditions, Event, NewOrder, OrderKind, OrderRecord, OrderRef, RejectCode,
+    TrailingOffset, Trigger,
+};
 use bourse_journal::Released;
 use bourse_store::{OrderFilter, Page};
 use bourse_types::{
@@ -21,6 +24,45 @@ use bourse_types::{
 pub enum OrderType {
     Limit,
     Market,
+    /// A market order once the price falls (a sell) or rises (a buy) to the trigger.
+    StopMarket,
+    /// A limit order once the price falls (a sell) or rises (a buy) to the trigger.
+    StopLimit,
+    /// A market order once the price rises (a sell) or falls (a buy) to the trigger.
+    TakeProfitMarket,
+    /// A limit order once the price rises (a sell) or falls (a buy) to the trigger.
+    TakeProfitLimit,
+    /// A stop-market order whose stop follows the best price reached.
+    TrailingStop,
+}
+
+impl OrderType {
+    /// Whether the order has a limit price (else it trades at market).
+    pub const fn is_limit(self) -> bool {
+        matches!(
+            self,
+            OrderType::Limit | OrderType::StopLimit | OrderType::TakeProfitLimit
+        )
+    }
+
+    /// Whether the order waits for a trigger.
+    pub const fn is_conditional(self) -> bool {
+        !matches!(self, OrderType::Limit | OrderType::Market)
+    }
+
+    /// The type an order record has, from its kind and trigger.
+    pub fn of(record: &OrderRecord) -> OrderType {
+        let limit = matches!(record.kind, OrderKind::Limit { .. });
+        match (record.trigger, limit) {
+            (None, true) => OrderType::Limit,
+            (None, false) => OrderType::Market,
+            (Some(Trigger::Stop { .. }), true) => OrderType::StopLimit,
+            (Some(Trigger::Stop { .. }), false) => OrderType::StopMarket,
+            (Some(Trigger::TakeProfit { .. }), true) => OrderType::TakeProfitLimit,
+            (Some(Trigger::TakeProfit { .. }), false) => OrderType::TakeProfitMarket,
+            (Some(Trigger::TrailingStop { .. }), _) => OrderType::TrailingStop,
+        }
+    }
 }
 
 /// A placement as a client asks for it; values are decimal strings, checked here
@@ -43,6 +85,25 @@ pub struct PlaceOrder {
     pub stp: Option<StpMode>,
     /// For GTD: milliseconds since the Unix epoch.
     pub expire_at_ms: Option<u64>,
+    /// The last price that fires a stop or take-profit order.
+    pub trigger_price: Option<String>,
+    /// A trailing stop's distance from the best price, as a price...
+    pub trailing_offset: Option<String>,
+    /// ...or in basis points of it.
+    pub trailing_bps: Option<u32>,
+    /// Refuse the order unless it reduces a position.
+    pub reduce_only: bool,
+    /// A bracket: the stop-loss trigger and take-profit limit price protecting what
+    /// this order fills.
+    pub stop_loss: Option<String>,
+    pub take_profit: Option<String>,
+}
+
+/// A one-cancels-the-other pair as placed, each leg with the fills it made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacedOco {
+    pub first: PlacedOrder,
+    pub second: PlacedOrder,
 }
 
 /// Which side of a trade an order was on.
@@ -98,8 +159,9 @@ pub struct OrderList {
 /// trading rules.
 fn new_order(catalog: &Catalog, owner: u64, request: &PlaceOrder) -> Result<NewOrder> {
     let instrument = catalog.symbol(&request.symbol)?;
+    let conditional = request.order_type.is_conditional();
     let kind = match request.order_type {
-        OrderType::Limit => {
+        _ if request.order_type.is_limit() => {
             if request.quote_amount.is_some() {
                 return Err(ServiceError::field(
                     "quote_amount",
@@ -119,11 +181,17 @@ fn new_order(catalog: &Catalog, owner: u64, request: &PlaceOrder) -> Result<NewO
                 qty: parse_qty(&instrument, "quantity", qty)?,
             }
         }
-        OrderType::Market => {
+        _ => {
             if request.price.is_some() {
                 return Err(ServiceError::field("price", "a market order has no price"));
             }
             match (&request.quantity, &request.quote_amount) {
+                (_, Some(_)) if conditional => {
+                    return Err(ServiceError::field(
+                        "quote_amount",
+                        "a conditional order gives a quantity, not quote_amount",
+                    ));
+                }
                 (Some(qty), None) => OrderKind::Market {
                     qty: parse_qty(&instrument, "quantity", qty)?,
                 },
@@ -164,6 +232,64 @@ fn new_order(catalog: &Catalog, owner: u64, request: &PlaceOrder) -> Result<NewO
             })
         })
         .transpose()?;
+    let price_of = |field: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|p| parse_price(&instrument, field, p))
+            .transpose()
+    };
+    let trigger_price = price_of("trigger_price", &request.trigger_price)?;
+    let trailing_offset = price_of("trailing_offset", &request.trailing_offset)?;
+    let trigger = match request.order_type {
+        OrderType::StopMarket | OrderType::StopLimit => Some(Trigger::Stop {
+            price: trigger_price.ok_or_else(|| {
+                ServiceError::field("trigger_price", "a stop order needs a trigger_price")
+            })?,
+        }),
+        OrderType::TakeProfitMarket | OrderType::TakeProfitLimit => Some(Trigger::TakeProfit {
+            price: trigger_price.ok_or_else(|| {
+                ServiceError::field("trigger_price", "a take-profit order needs a trigger_price")
+            })?,
+        }),
+        OrderType::TrailingStop => Some(Trigger::TrailingStop {
+            offset: match (trailing_offset, request.trailing_bps) {
+                (Some(distance), None) => TrailingOffset::Price(distance),
+                (None, Some(bps)) => TrailingOffset::Bps(bps),
+                _ => {
+                    return Err(ServiceError::field(
+                        "trailing_offset",
+                        "a trailing stop gives either trailing_offset or trailing_bps",
+                    ));
+                }
+            },
+        }),
+        OrderType::Limit | OrderType::Market => None,
+    };
+    if trigger_price.is_some()
+        && !matches!(
+            trigger,
+            Some(Trigger::Stop { .. } | Trigger::TakeProfit { .. })
+        )
+    {
+        return Err(ServiceError::field(
+            "trigger_price",
+            "trigger_price is for stop and take-profit orders",
+        ));
+    }
+    if (trailing_offset.is_some() || request.trailing_bps.is_some())
+        && request.order_type != OrderType::TrailingStop
+    {
+        return Err(ServiceError::field(
+            "trailing_offset",
+            "trailing_offset and trailing_bps are for trailing stops",
+        ));
+    }
+    let stop_loss = price_of("stop_loss", &request.stop_loss)?;
+    let take_profit = price_of("take_profit", &request.take_profit)?;
+    let attached = (stop_loss.is_some() || take_profit.is_some()).then_some(Attached {
+        stop_loss,
+        take_profit,
+    });
     Ok(NewOrder {
         owner: OwnerId(owner),
         instrument: instrument.id(),
@@ -174,8 +300,8 @@ fn new_order(catalog: &Catalog, owner: u64, request: &PlaceOrder) -> Result<NewO
         stp: request.stp.unwrap_or_default(),
         client_order_id,
         expire_at: request.expire_at_ms.map(Timestamp::from_millis),
-        reduce_only: false,
-        conditions: None,
+        reduce_only: request.reduce_only,
+        conditions: Conditions { trigger, attached }.boxed(),
     })
 }
 
@@ -213,16 +339,14 @@ fn taker_fills(released: &Released, order: OrderId) -> Vec<Fill> {
         .collect()
 }
 
-/// The order as its placement's events leave it.
-fn placed_order(released: &Released) -> Result<PlacedOrder> {
-    if let Some(error) = rejection(released) {
-        return Err(error);
-    }
+/// The `n`th order a placement accepted, as its events leave it (`n` is 0 for a
+/// single order; a one-cancels-the-other pair has two).
+fn accepted_order(released: &Released, id: Option<OrderId>) -> Result<OrderRecord> {
     let accepted = released
         .events
         .iter()
         .find_map(|e| match e {
-            Event::OrderAccepted(a) => Some(a.clone()),
+            Event::OrderAccepted(a) if id.is_none_or(|id| a.order == id) => Some(a.clone()),
             _ => None,
         })
         .ok_or_else(|| ServiceError::internal("a placement produced no acceptance"))?;
@@ -230,6 +354,15 @@ fn placed_order(released: &Released) -> Result<PlacedOrder> {
     for event in &released.events {
         order.apply(event, released.seq, released.ts);
     }
+    Ok(order)
+}
+
+/// The order as its placement's events leave it.
+fn placed_order(released: &Released) -> Result<PlacedOrder> {
+    if let Some(error) = rejection(released) {
+        return Err(error);
+    }
+    let order = accepted_order(released, None)?;
     let fills = taker_fills(released, order.id);
     Ok(PlacedOrder { order, fills })
 }
@@ -256,6 +389,55 @@ impl Service {
         self.ensure_account(actor.user_id).await?;
         let released = self.execute(Command::Place(order)).await?;
         placed_order(&released)
+    }
+
+    /// Places a one-cancels-the-other pair for the caller: when one leg fills or
+    /// triggers, the other is cancelled.
+    pub async fn place_oco(
+        &self,
+        actor: &Actor,
+        first: &PlaceOrder,
+        second: &PlaceOrder,
+    ) -> Result<PlacedOco> {
+        actor.require_trade()?;
+        let (a, b) = {
+            let catalog = self.catalog();
+            (
+                new_order(&catalog, actor.user_id, first).map_err(|e| e.in_field("first"))?,
+                new_order(&catalog, actor.user_id, second).map_err(|e| e.in_field("second"))?,
+            )
+        };
+        self.ensure_account(actor.user_id).await?;
+        let released = self
+            .execute(Command::PlaceOco {
+                first: Box::new(a),
+                second: Box::new(b),
+            })
+            .await?;
+        if let Some(error) = rejection(&released) {
+            return Err(error);
+        }
+        let ids: Vec<OrderId> = released
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::OrderAccepted(a) if a.oco().is_some() => Some(a.order),
+                _ => None,
+            })
+            .collect();
+        let (Some(&low), Some(&high)) = (ids.iter().min(), ids.iter().max()) else {
+            return Err(ServiceError::internal("a pair produced no acceptance"));
+        };
+        let leg = |id| -> Result<PlacedOrder> {
+            Ok(PlacedOrder {
+                order: accepted_order(&released, Some(id))?,
+                fills: taker_fills(&released, id),
+            })
+        };
+        Ok(PlacedOco {
+            first: leg(low)?,
+            second: leg(high)?,
+        })
     }
 
     /// An open or recently ended order of the caller's, from the live view once it

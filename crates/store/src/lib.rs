@@ -241,6 +241,19 @@ impl Store {
         })
     }
 
+    /// Sets a meta value, replacing any.
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Sets a meta value unless one exists; returns the value in force.
     pub async fn meta_init(&self, key: &str, value: &str) -> Result<String> {
         sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")

@@ -115,6 +115,24 @@ pub fn format_decimal(raw: u64, scale: u8) -> String {
     out
 }
 
+/// Formats a signed 128-bit count of `10^-scale` units with exactly `scale` decimals
+/// (a PnL or a cost basis, which may pass 64 bits).
+pub fn format_wide(value: i128, scale: u8) -> String {
+    let scale = scale.min(MAX_SCALE);
+    let abs = value.unsigned_abs();
+    let sign = if value < 0 { "-" } else { "" };
+    if scale == 0 {
+        return format!("{sign}{abs}");
+    }
+    let divisor = 10u128.pow(u32::from(scale));
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / divisor,
+        abs % divisor,
+        width = usize::from(scale)
+    )
+}
+
 pub(crate) fn write_decimal(f: &mut impl fmt::Write, raw: u64, scale: u8) -> fmt::Result {
     // Digit by digit, without the formatting machinery: this runs for every price and
     // quantity the API and the market data send.
@@ -150,6 +168,17 @@ pub(crate) fn digits(buf: &mut [u8; 20], value: u64, width: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_values_format_with_their_sign() {
+        assert_eq!(format_wide(-12_345, 2), "-123.45");
+        assert_eq!(format_wide(5, 2), "0.05");
+        assert_eq!(format_wide(-5, 0), "-5");
+        assert_eq!(
+            format_wide(i128::from(u64::MAX) * 10, 2),
+            "1844674407370955161.50"
+        );
+    }
 
     fn check(input: &str, scale: u8, expected: Result<u64, ValueError>) {
         assert_eq!(

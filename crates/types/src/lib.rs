@@ -18,7 +18,7 @@ mod order;
 mod rng;
 mod short_str;
 
-pub use decimal::{MAX_SCALE, ValueError, format_decimal, parse_decimal};
+pub use decimal::{MAX_SCALE, ValueError, format_decimal, format_wide, parse_decimal};
 pub use fixed::{Amount, Price, Qty, fee_ceil, fee_floor};
 pub use ids::{AssetId, InstrumentId, OrderId, OwnerId, Timestamp, TradeId, TransferId};
 pub use instrument::{

@@ -4,12 +4,14 @@
 use super::{created, ok, page, paginated, parse_id};
 use crate::auth::{self, Auth};
 use crate::dto::{
-    CreateUser, CreatedUser, Envelope, InstrumentStatusChanged, InstrumentStatusRequest, OrderDto,
+    AssetDto, CreateUser, CreatedUser, Envelope, InstrumentChangesDto, InstrumentDto,
+    InstrumentStatusChanged, InstrumentStatusRequest, NewAssetDto, NewInstrumentDto, OrderDto,
     OrderQuery, PageQuery, Paginated, UpdateUser, UserDto,
 };
 use crate::error::{ApiError, ErrorEnvelope, Result};
 use crate::extract::{Json, Path, Query};
 use crate::routes::auth::{end_user_sessions, user_dto};
+use crate::routes::market::instrument_dto;
 use crate::routes::orders::{order_dto, status_filter};
 use crate::state::{AppState, now_nanos};
 use axum::Router;
@@ -18,6 +20,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use bourse_engine::{Command, Event};
 use bourse_service::{Code, ServiceError};
+use bourse_service::{InstrumentChanges, NewInstrument};
 use bourse_store::{NewUser, Role};
 use bourse_types::{InstrumentStatus, OwnerId};
 
@@ -30,6 +33,117 @@ pub fn router() -> Router<AppState> {
             post(set_instrument_status),
         )
         .route("/admin/orders", get(all_orders))
+        .route("/admin/assets", post(list_asset))
+        .route("/admin/instruments", post(list_instrument))
+        .route("/admin/instruments/{symbol}", patch(update_instrument))
+}
+
+/// List a new asset (admin).
+#[utoipa::path(post, path = "/api/v1/admin/assets", tag = "admin", operation_id = "listAsset",
+    request_body = NewAssetDto, security(("bearer" = [])),
+    responses((status = 201, body = Envelope<AssetDto>),
+              (status = 400, description = "VALIDATION_ERROR", body = ErrorEnvelope),
+              (status = 403, description = "FORBIDDEN", body = ErrorEnvelope),
+              (status = 409, description = "DUPLICATE_ASSET, INVALID_SPEC or CAPACITY_EXCEEDED", body = ErrorEnvelope)))]
+pub async fn list_asset(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Json(body): Json<NewAssetDto>,
+) -> Result<(StatusCode, axum::Json<Envelope<AssetDto>>)> {
+    actor.require_session()?;
+    let asset = state
+        .service
+        .list_asset(&actor, &body.code, body.decimals)
+        .await?;
+    Ok(created(AssetDto {
+        code: asset.code.to_string(),
+        decimals: asset.scale,
+    }))
+}
+
+/// List a new instrument (admin). It trades at once.
+#[utoipa::path(post, path = "/api/v1/admin/instruments", tag = "admin", operation_id = "listInstrument",
+    request_body = NewInstrumentDto, security(("bearer" = [])),
+    responses((status = 201, body = Envelope<InstrumentDto>),
+              (status = 400, description = "VALIDATION_ERROR or a malformed decimal", body = ErrorEnvelope),
+              (status = 403, description = "FORBIDDEN", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_ASSET", body = ErrorEnvelope),
+              (status = 409, description = "DUPLICATE_INSTRUMENT, INVALID_SPEC, CAPACITY_EXCEEDED or TOO_MANY_DECIMALS", body = ErrorEnvelope)))]
+pub async fn list_instrument(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Json(body): Json<NewInstrumentDto>,
+) -> Result<(StatusCode, axum::Json<Envelope<InstrumentDto>>)> {
+    actor.require_session()?;
+    let instrument = state
+        .service
+        .list_instrument(
+            &actor,
+            &NewInstrument {
+                base: body.base,
+                quote: body.quote,
+                price_scale: body.price_decimals,
+                tick_size: body.tick_size,
+                lot_size: body.lot_size,
+                min_qty: body.min_quantity,
+                max_qty: body.max_quantity,
+                min_notional: body.min_notional,
+                price_band_bps: body.price_band_bps,
+                maker_fee_bps: body.maker_fee_bps,
+                taker_fee_bps: body.taker_fee_bps,
+                reference_price: body.reference_price,
+            },
+        )
+        .await?;
+    let dto = instrument_dto(
+        &state.service.catalog(),
+        &state.service.market(),
+        &instrument,
+    );
+    Ok(created(dto))
+}
+
+/// Change an instrument's trading rules (admin). Refused (`WOULD_STRAND_ORDERS`) when
+/// an open order would be off the new tick or lot; a fee change moves the holds of
+/// open buys, cancelling those whose owners cannot cover more (reason `ADMIN`).
+#[utoipa::path(patch, path = "/api/v1/admin/instruments/{symbol}", tag = "admin", operation_id = "updateInstrument",
+    request_body = InstrumentChangesDto,
+    params(("symbol" = String, Path, example = "BTC-USD", pattern = r"^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Envelope<InstrumentDto>),
+              (status = 400, description = "VALIDATION_ERROR or a malformed decimal", body = ErrorEnvelope),
+              (status = 403, description = "FORBIDDEN", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope),
+              (status = 409, description = "WOULD_STRAND_ORDERS, INVALID_SPEC or TOO_MANY_DECIMALS", body = ErrorEnvelope)))]
+pub async fn update_instrument(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(symbol): Path<String>,
+    Json(body): Json<InstrumentChangesDto>,
+) -> Result<axum::Json<Envelope<InstrumentDto>>> {
+    actor.require_session()?;
+    let instrument = state
+        .service
+        .update_instrument(
+            &actor,
+            &symbol,
+            &InstrumentChanges {
+                tick_size: body.tick_size,
+                lot_size: body.lot_size,
+                min_qty: body.min_quantity,
+                max_qty: body.max_quantity,
+                min_notional: body.min_notional,
+                price_band_bps: body.price_band_bps,
+                maker_fee_bps: body.maker_fee_bps,
+                taker_fee_bps: body.taker_fee_bps,
+            },
+        )
+        .await?;
+    Ok(ok(instrument_dto(
+        &state.service.catalog(),
+        &state.service.market(),
+        &instrument,
+    )))
 }
 
 /// Every user (admin).

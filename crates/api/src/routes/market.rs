@@ -59,29 +59,36 @@ pub async fn instruments(
     ok(catalog
         .instruments()
         .iter()
-        .map(|i| {
-            let spec = i.spec();
-            InstrumentDto {
-                symbol: i.symbol().to_string(),
-                base: catalog.code_of(i.base()),
-                quote: catalog.code_of(i.quote()),
-                status: market
-                    .ticker(i.id())
-                    .map_or(InstrumentStatusDto::Trading, |t| t.status.into()),
-                tick_size: i.format_price(i.tick_size()),
-                lot_size: i.format_qty(i.lot_size()),
-                min_quantity: i.format_qty(spec.min_qty),
-                max_quantity: i.format_qty(spec.max_qty),
-                min_notional: i.format_notional(spec.min_notional),
-                price_decimals: i.price_scale(),
-                quantity_decimals: i.base_scale(),
-                price_band_bps: spec.price_band_bps,
-                maker_fee_bps: spec.maker_fee_bps,
-                taker_fee_bps: spec.taker_fee_bps,
-                reference_price: spec.reference_price.map(|p| i.format_price(p)),
-            }
-        })
+        .map(|i| instrument_dto(&catalog, &market, i))
         .collect())
+}
+
+/// An instrument and its trading rules.
+pub fn instrument_dto(
+    catalog: &Catalog,
+    market: &bourse_market::MarketData,
+    i: &bourse_types::Instrument,
+) -> InstrumentDto {
+    let spec = i.spec();
+    InstrumentDto {
+        symbol: i.symbol().to_string(),
+        base: catalog.code_of(i.base()),
+        quote: catalog.code_of(i.quote()),
+        status: market
+            .ticker(i.id())
+            .map_or(InstrumentStatusDto::Trading, |t| t.status.into()),
+        tick_size: i.format_price(i.tick_size()),
+        lot_size: i.format_qty(i.lot_size()),
+        min_quantity: i.format_qty(spec.min_qty),
+        max_quantity: i.format_qty(spec.max_qty),
+        min_notional: i.format_notional(spec.min_notional),
+        price_decimals: i.price_scale(),
+        quantity_decimals: i.base_scale(),
+        price_band_bps: spec.price_band_bps,
+        maker_fee_bps: spec.maker_fee_bps,
+        taker_fee_bps: spec.taker_fee_bps,
+        reference_price: spec.reference_price.map(|p| i.format_price(p)),
+    }
 }
 
 /// Percent with two decimals from basis points, without floating point.

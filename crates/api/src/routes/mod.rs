@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod market;
 pub mod orders;
+pub mod risk;
 pub mod system;
 
 use crate::dto::{Envelope, Paginated, Pagination};

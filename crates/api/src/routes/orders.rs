@@ -5,8 +5,9 @@
 use super::{created, ok, page, paginated, parse_id, time};
 use crate::auth::Auth;
 use crate::dto::{
-    AmendOrder, CancelAllQuery, CancelAllResponse, Envelope, FillDto, LiquidityDto, OrderDto,
-    OrderQuery, OrderStatusQueryDto, Paginated, PlaceOrder,
+    AmendOrder, BracketDto, CancelAllQuery, CancelAllResponse, Envelope, FillDto, LiquidityDto,
+    OcoDto, OrderDto, OrderKindDto, OrderQuery, OrderStatusQueryDto, Paginated, PlaceOco,
+    PlaceOrder,
 };
 use crate::error::{ErrorEnvelope, Result};
 use crate::extract::{Json, Path, Query};
@@ -15,13 +16,14 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use bourse_engine::{OrderKind, OrderRecord};
+use bourse_engine::{OrderKind, OrderRecord, TrailingOffset, Trigger};
 use bourse_service::{Catalog, Fill, Liquidity, OrderStatusFilter, PlacedOrder, average_price};
 use bourse_types::OrderId;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/orders", post(place).get(list).delete(cancel_all))
+        .route("/orders/oco", post(place_oco))
         .route("/orders/{id}", get(get_order).patch(amend))
         .route("/orders/{id}/cancel", post(cancel))
 }
@@ -52,7 +54,7 @@ pub fn order_dto(catalog: &Catalog, order: &OrderRecord) -> OrderDto {
         client_order_id: order.client_order_id.map(|c| c.to_string()),
         symbol: catalog.symbol_of(id),
         side: order.side.into(),
-        kind: (&order.kind).into(),
+        kind: OrderKindDto::of(order),
         price: price.map(|p| catalog.price(id, p)),
         quantity: order.qty().map(|q| catalog.qty(id, q.raw())),
         quote_amount: quote.map(|q| catalog.notional(id, q)),
@@ -72,6 +74,28 @@ pub fn order_dto(catalog: &Catalog, order: &OrderRecord) -> OrderDto {
         expire_at: order.expire_at.map(|t| time(t.nanos())),
         created_at: time(order.created_at.nanos()),
         updated_at: time(order.updated_at.nanos()),
+        trigger_price: order.trigger_price.map(|p| catalog.price(id, p.raw())),
+        trailing_offset: match order.trigger {
+            Some(Trigger::TrailingStop {
+                offset: TrailingOffset::Price(p),
+            }) => Some(catalog.price(id, p.raw())),
+            _ => None,
+        },
+        trailing_bps: match order.trigger {
+            Some(Trigger::TrailingStop {
+                offset: TrailingOffset::Bps(bps),
+            }) => Some(bps),
+            _ => None,
+        },
+        triggered_at: order.triggered_at.map(|t| time(t.nanos())),
+        trigger_refused: order.trigger_refused.map(|c| c.code().to_string()),
+        reduce_only: order.reduce_only,
+        oco_order_id: order.oco.map(|o| o.0.to_string()),
+        parent_order_id: order.parent.map(|o| o.0.to_string()),
+        bracket: order.attached.map(|a| BracketDto {
+            stop_loss: a.stop_loss.map(|p| catalog.price(id, p.raw())),
+            take_profit: a.take_profit.map(|p| catalog.price(id, p.raw())),
+        }),
         fills: Vec::new(),
     }
 }
@@ -120,6 +144,34 @@ pub async fn place(
         .place_order(&actor, &body.to_request())
         .await?;
     Ok(created(placed_dto(&state.service.catalog(), &placed)))
+}
+
+/// Place a one-cancels-the-other pair: when one leg fills (in part or in full) or
+/// triggers, the other is cancelled in the same command.
+#[utoipa::path(post, path = "/api/v1/orders/oco", tag = "orders", operation_id = "placeOco",
+    request_body = PlaceOco,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 201, description = "both legs as accepted", body = Envelope<OcoDto>),
+              (status = 400, description = "VALIDATION_ERROR or a malformed decimal", body = ErrorEnvelope),
+              (status = 403, description = "INSUFFICIENT_SCOPE, FORBIDDEN or ACCOUNT_HALTED", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope),
+              (status = 409, description = "INVALID_OCO (the legs do not make a pair), TRIGGER_WOULD_FIRE, INSUFFICIENT_FUNDS and the other refusals of a placement", body = ErrorEnvelope)))]
+pub async fn place_oco(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Json(body): Json<PlaceOco>,
+) -> Result<(StatusCode, axum::Json<Envelope<OcoDto>>)> {
+    body.first.check()?;
+    body.second.check()?;
+    let placed = state
+        .service
+        .place_oco(&actor, &body.first.to_request(), &body.second.to_request())
+        .await?;
+    let catalog = state.service.catalog();
+    Ok(created(OcoDto {
+        first: placed_dto(&catalog, &placed.first),
+        second: placed_dto(&catalog, &placed.second),
+    }))
 }
 
 /// The caller's orders, newest first. Open orders come from the venue's live view;

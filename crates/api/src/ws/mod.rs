@@ -459,7 +459,17 @@ fn subscribe(
         };
         if !subscribe {
             state.hub.unsubscribe(client, &resolved.key);
+            if let Some(also) = &resolved.also {
+                state.hub.unsubscribe(client, also);
+            }
             continue;
+        }
+        if let Some(also) = &resolved.also
+            && let Err(why) = state
+                .hub
+                .subscribe(client, also, subscriptions_max + 1, None)
+        {
+            return error_reply(id, &ApiError::validation(why));
         }
         let result = if let Some(symbol) = resolved.book {
             // The snapshot is taken and queued under the market data lock, so no
@@ -490,7 +500,13 @@ struct Topic {
     key: String,
     /// For a book topic, the symbol whose snapshot comes first.
     book: Option<String>,
+    /// A second key subscribed with it: `risk` also hears what concerns everyone
+    /// (venue and instrument halts, default limits), on [`RISK_EVERYONE`].
+    also: Option<String>,
 }
+
+/// The hub key of risk messages for every `risk` subscriber.
+pub const RISK_EVERYONE: &str = "risk:*";
 
 fn resolve_topic(state: &AppState, topic: &str, actor: Option<&Actor>) -> Result<Topic, ApiError> {
     let parts: Vec<&str> = topic.split(':').collect();
@@ -498,6 +514,7 @@ fn resolve_topic(state: &AppState, topic: &str, actor: Option<&Actor>) -> Result
         Some(a) if a.scopes.read => Ok(Topic {
             key: format!("{name}:{}", a.user_id),
             book: None,
+            also: (name == "risk").then(|| RISK_EVERYONE.to_string()),
         }),
         Some(_) => Err(ApiError::new(
             Code::InsufficientScope,
@@ -511,18 +528,19 @@ fn resolve_topic(state: &AppState, topic: &str, actor: Option<&Actor>) -> Result
     match parts.as_slice() {
         ["orders"] => private("orders"),
         ["balances"] => private("balances"),
-        ["signals" | "risk" | "positions" | "transfers" | "strategies" | "security"] => {
-            Err(ApiError::new(
-                Code::NotFound,
-                format!("the {topic} topic is not available in this version"),
-            ))
-        }
+        ["positions"] => private("positions"),
+        ["risk"] => private("risk"),
+        ["signals" | "transfers" | "strategies" | "security"] => Err(ApiError::new(
+            Code::NotFound,
+            format!("the {topic} topic is not available in this version"),
+        )),
         [kind @ ("ticker" | "trades" | "book"), symbol] => {
             let instrument = state.service.catalog().symbol(symbol)?;
             let symbol = instrument.symbol().to_string();
             Ok(Topic {
                 key: format!("{kind}:{symbol}"),
                 book: (*kind == "book").then_some(symbol),
+                also: None,
             })
         }
         ["candles", symbol, interval] => {
@@ -535,6 +553,7 @@ fn resolve_topic(state: &AppState, topic: &str, actor: Option<&Actor>) -> Result
             Ok(Topic {
                 key: format!("candles:{}:{}", instrument.symbol(), interval.as_str()),
                 book: None,
+                also: None,
             })
         }
         _ => Err(ApiError::validation(format!("unknown topic {topic:?}"))),

@@ -3,7 +3,7 @@
 //! schemas. A message that does not fit a variant (a `place` without an order, an
 //! unknown field, an unknown `op`) cannot be represented and is refused by the parser.
 
-use crate::dto::{CandleDto, OrderDto, PlaceOrder, SideDto, TickerDto};
+use crate::dto::{CandleDto, HaltScopeDto, OrderDto, PlaceOrder, RiskDto, SideDto, TickerDto};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -33,7 +33,8 @@ pub enum ClientMessage {
         token: String,
     },
     /// Subscribes to topics: `ticker:SYM`, `trades:SYM`, `book:SYM`,
-    /// `candles:SYM:INTERVAL`, and once authenticated `orders` and `balances`.
+    /// `candles:SYM:INTERVAL`, and once authenticated `orders`, `balances`,
+    /// `positions` and `risk`.
     Subscribe {
         id: Option<MessageId>,
         #[schema(min_items = 1, max_items = 64)]
@@ -163,6 +164,97 @@ pub struct BalanceMessage {
     pub time: String,
 }
 
+/// One of the caller's positions after a change, on `positions`. The mark is the
+/// last trade price as the market data has it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PositionMessage {
+    pub symbol: String,
+    pub quantity: String,
+    pub entry_price: Option<String>,
+    pub cost: String,
+    pub mark_price: Option<String>,
+    pub unrealized_pnl: String,
+    pub realized_pnl: String,
+    pub fees: String,
+    pub opened_at: Option<String>,
+    pub time: String,
+}
+
+/// What a `risk` message is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskEventKind {
+    /// A conditional order's trigger fired (`price`: the last price).
+    Triggered,
+    /// The order a trigger made was refused (`code`); it is cancelled.
+    TriggerRefused,
+    /// A trailing stop followed the price (`price`: its new stop).
+    TrailingMoved,
+    /// The daily loss limit in `asset` was reached (`pnl`, `limit`).
+    DailyLossBreached,
+    /// A limit of the caller's, or a default, changed; a `usage` follows.
+    LimitChanged,
+    /// A halt that concerns the caller (`scope`, `symbol` or `user_id`, `by`, `reason`).
+    Halted,
+    Resumed,
+    /// The caller's limits and their use now (`usage`), at most about once a second
+    /// while they change.
+    Usage,
+}
+
+/// The caller's triggers, limit use, breaches and halts, on `risk`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RiskMessage {
+    pub event: RiskEventKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symbol: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<String>,
+    /// An engine code (docs/errors.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asset: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pnl: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<HaltScopeDto>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<RiskDto>,
+    pub time: String,
+}
+
+impl RiskMessage {
+    pub fn new(event: RiskEventKind, time: &str) -> RiskMessage {
+        RiskMessage {
+            event,
+            order_id: None,
+            symbol: None,
+            price: None,
+            code: None,
+            asset: None,
+            pnl: None,
+            limit: None,
+            scope: None,
+            user_id: None,
+            by: None,
+            reason: None,
+            usage: None,
+            time: time.to_string(),
+        }
+    }
+}
+
 /// A message from the venue.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -204,6 +296,8 @@ pub enum ServerMessage {
     Candle(CandleMessage),
     Order(OrderMessage),
     Balance(BalanceMessage),
+    Position(PositionMessage),
+    Risk(RiskMessage),
 }
 
 impl ServerMessage {

@@ -3,7 +3,16 @@
 //! quantities are decimal strings; ids are strings (they may exceed what JSON numbers
 //! hold exactly); times are RFC 3339 in UTC, except where a field says milliseconds.
 
-use bourse_engine::{OrderKind, OrderStatus};
+mod conditional;
+mod risk;
+
+pub use conditional::{
+    BracketDto, ConditionalLimitType, ConditionalMarketType, OcoDto, PlaceOco, StopLimitOrder,
+    StopMarketOrder, TrailingStopBpsOrder, TrailingStopOrder, TrailingType,
+};
+pub use risk::*;
+
+use bourse_engine::OrderStatus;
 use bourse_store::Role;
 use bourse_types::{InstrumentStatus, Side, StpMode, TimeInForce};
 use serde::{Deserialize, Serialize};
@@ -102,21 +111,34 @@ pub enum OrderTypeDto {
     Market,
 }
 
-/// An order's kind as accepted: a market buy by quote amount is `market_budget`.
+/// An order's type as accepted: a market buy by quote amount is `market_budget`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderKindDto {
     Limit,
     Market,
     MarketBudget,
+    StopMarket,
+    StopLimit,
+    TakeProfitMarket,
+    TakeProfitLimit,
+    TrailingStop,
 }
 
-impl From<&OrderKind> for OrderKindDto {
-    fn from(kind: &OrderKind) -> OrderKindDto {
-        match kind {
-            OrderKind::Limit { .. } => OrderKindDto::Limit,
-            OrderKind::Market { .. } => OrderKindDto::Market,
-            OrderKind::MarketBudget { .. } => OrderKindDto::MarketBudget,
+impl OrderKindDto {
+    pub fn of(record: &bourse_engine::OrderRecord) -> OrderKindDto {
+        use bourse_service::OrderType;
+        if matches!(record.kind, bourse_engine::OrderKind::MarketBudget { .. }) {
+            return OrderKindDto::MarketBudget;
+        }
+        match OrderType::of(record) {
+            OrderType::Limit => OrderKindDto::Limit,
+            OrderType::Market => OrderKindDto::Market,
+            OrderType::StopMarket => OrderKindDto::StopMarket,
+            OrderType::StopLimit => OrderKindDto::StopLimit,
+            OrderType::TakeProfitMarket => OrderKindDto::TakeProfitMarket,
+            OrderType::TakeProfitLimit => OrderKindDto::TakeProfitLimit,
+            OrderType::TrailingStop => OrderKindDto::TrailingStop,
         }
     }
 }
@@ -528,7 +550,8 @@ pub struct LimitOrder {
         pattern = r"^([0-9]{0,19}[1-9][0-9]{0,19}(\.[0-9]{1,18})?|[0-9]{1,20}\.[0-9]{0,17}[1-9][0-9]{0,17})$"
     )]
     pub quantity: String,
-    /// `GTC` by default. `GTD` needs `expire_at`, and only it may have one.
+    /// `GTC` by default. `GTD` needs `expire_at`, and only it may have one; `DAY`
+    /// expires when the next trading day starts.
     pub time_in_force: Option<TimeInForceDto>,
     /// Refuse the order rather than let it take liquidity (resting orders only).
     #[serde(default)]
@@ -541,6 +564,12 @@ pub struct LimitOrder {
     /// 10,000,000,000,000: the year 2286).
     #[schema(minimum = 0, maximum = 10000000000000.0)]
     pub expire_at: Option<u64>,
+    /// Refuse the order unless it reduces a position (a sell no larger than the
+    /// holding).
+    #[serde(default)]
+    pub reduce_only: bool,
+    /// A stop loss and/or take profit for what this order fills.
+    pub bracket: Option<BracketDto>,
 }
 
 /// A market order for a quantity: trades at the best prices available, never beyond
@@ -563,6 +592,9 @@ pub struct MarketOrder {
     #[schema(min_length = 1, max_length = 36, pattern = r"^[A-Za-z0-9._:-]{1,36}$")]
     pub client_order_id: Option<String>,
     pub stp: Option<StpDto>,
+    #[serde(default)]
+    pub reduce_only: bool,
+    pub bracket: Option<BracketDto>,
 }
 
 /// A market buy that spends a quote amount (fees included) instead of buying a
@@ -588,8 +620,10 @@ pub struct MarketBudgetOrder {
     pub stp: Option<StpDto>,
 }
 
-/// An order to place: a limit order, a market order for a quantity, or a market buy
-/// for a quote amount, told apart by `type` and by `quote_amount`.
+/// An order to place, told apart by `type` (and, for market orders, by
+/// `quote_amount`; for trailing stops, by `trailing_bps`): limit, market for a
+/// quantity, market buy for a quote amount, stop or take-profit (market or limit),
+/// trailing stop (docs/orders.md).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(untagged)]
 #[schema(example = json!({"type": "limit", "symbol": "BTC-USD", "side": "buy", "price": "50000", "quantity": "0.01", "client_order_id": "my-order-1"}))]
@@ -597,11 +631,16 @@ pub enum PlaceOrder {
     Limit(LimitOrder),
     Market(MarketOrder),
     MarketBudget(MarketBudgetOrder),
+    StopMarket(StopMarketOrder),
+    StopLimit(StopLimitOrder),
+    TrailingStop(TrailingStopOrder),
+    TrailingStopBps(TrailingStopBpsOrder),
 }
 
 impl<'de> Deserialize<'de> for PlaceOrder {
-    /// Picks the shape from `type` (and `quote_amount`) first, so that an error names
-    /// the field that is wrong in that shape rather than "no variant matched".
+    /// Picks the shape from `type` (and `quote_amount`, `trailing_bps`) first, so that
+    /// an error names the field that is wrong in that shape rather than "no variant
+    /// matched".
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let value = serde_json::Value::deserialize(deserializer)?;
@@ -614,9 +653,20 @@ impl<'de> Deserialize<'de> for PlaceOrder {
                 serde_json::from_value(value).map(PlaceOrder::MarketBudget)
             }
             Some("market") => serde_json::from_value(value).map(PlaceOrder::Market),
+            Some("stop_market" | "take_profit_market") => {
+                serde_json::from_value(value).map(PlaceOrder::StopMarket)
+            }
+            Some("stop_limit" | "take_profit_limit") => {
+                serde_json::from_value(value).map(PlaceOrder::StopLimit)
+            }
+            Some("trailing_stop") if object.contains_key("trailing_bps") => {
+                serde_json::from_value(value).map(PlaceOrder::TrailingStopBps)
+            }
+            Some("trailing_stop") => serde_json::from_value(value).map(PlaceOrder::TrailingStop),
             Some(other) => {
                 return Err(D::Error::custom(format!(
-                    "type: `limit` or `market`, not {other:?}"
+                    "type: `limit`, `market`, `stop_market`, `stop_limit`, \
+                     `take_profit_market`, `take_profit_limit` or `trailing_stop`, not {other:?}"
                 )));
             }
             None => return Err(D::Error::missing_field("type")),
@@ -626,11 +676,28 @@ impl<'de> Deserialize<'de> for PlaceOrder {
 }
 
 impl PlaceOrder {
-    /// What the schema says and serde cannot: numeric bounds.
+    /// What the schema says and serde cannot: numeric bounds, a bracket with nothing
+    /// in it.
     pub fn check(&self) -> Result<(), crate::error::ApiError> {
-        if let PlaceOrder::Limit(order) = self
-            && order.expire_at.is_some_and(|at| at > TIME_MS_MAX)
-        {
+        let bracket = match self {
+            PlaceOrder::Limit(order) => order.bracket.as_ref(),
+            PlaceOrder::Market(order) => order.bracket.as_ref(),
+            PlaceOrder::StopMarket(order) => order.bracket.as_ref(),
+            PlaceOrder::StopLimit(order) => order.bracket.as_ref(),
+            _ => None,
+        };
+        if bracket.is_some_and(|b| b.stop_loss.is_none() && b.take_profit.is_none()) {
+            return Err(crate::error::ApiError(bourse_service::ServiceError::field(
+                "bracket",
+                "a bracket gives stop_loss, take_profit or both",
+            )));
+        }
+        let expire_at = match self {
+            PlaceOrder::Limit(order) => order.expire_at,
+            PlaceOrder::StopLimit(order) => order.expire_at,
+            _ => None,
+        };
+        if expire_at.is_some_and(|at| at > TIME_MS_MAX) {
             return Err(crate::error::ApiError(bourse_service::ServiceError::field(
                 "expire_at",
                 format!("expire_at is at most {TIME_MS_MAX}"),
@@ -653,6 +720,18 @@ impl PlaceOrder {
             client_order_id: None,
             stp: None,
             expire_at_ms: None,
+            trigger_price: None,
+            trailing_offset: None,
+            trailing_bps: None,
+            reduce_only: false,
+            stop_loss: None,
+            take_profit: None,
+        };
+        let bracket = |request: &mut bourse_service::PlaceOrder, bracket: &Option<BracketDto>| {
+            if let Some(b) = bracket {
+                request.stop_loss = b.stop_loss.clone();
+                request.take_profit = b.take_profit.clone();
+            }
         };
         match self {
             PlaceOrder::Limit(order) => {
@@ -665,6 +744,8 @@ impl PlaceOrder {
                 request.client_order_id = order.client_order_id.clone();
                 request.stp = order.stp.map(Into::into);
                 request.expire_at_ms = order.expire_at;
+                request.reduce_only = order.reduce_only;
+                bracket(&mut request, &order.bracket);
             }
             PlaceOrder::Market(order) => {
                 request.symbol = order.symbol.clone();
@@ -674,6 +755,8 @@ impl PlaceOrder {
                 request.time_in_force = order.time_in_force.map(Into::into);
                 request.client_order_id = order.client_order_id.clone();
                 request.stp = order.stp.map(Into::into);
+                request.reduce_only = order.reduce_only;
+                bracket(&mut request, &order.bracket);
             }
             PlaceOrder::MarketBudget(order) => {
                 request.symbol = order.symbol.clone();
@@ -682,6 +765,59 @@ impl PlaceOrder {
                 request.time_in_force = order.time_in_force.map(Into::into);
                 request.client_order_id = order.client_order_id.clone();
                 request.stp = order.stp.map(Into::into);
+            }
+            PlaceOrder::StopMarket(order) => {
+                request.symbol = order.symbol.clone();
+                request.side = order.side.into();
+                request.order_type = match order.kind {
+                    ConditionalMarketType::StopMarket => OrderType::StopMarket,
+                    ConditionalMarketType::TakeProfitMarket => OrderType::TakeProfitMarket,
+                };
+                request.trigger_price = Some(order.trigger_price.clone());
+                request.quantity = Some(order.quantity.clone());
+                request.time_in_force = order.time_in_force.map(Into::into);
+                request.client_order_id = order.client_order_id.clone();
+                request.stp = order.stp.map(Into::into);
+                request.reduce_only = order.reduce_only;
+                bracket(&mut request, &order.bracket);
+            }
+            PlaceOrder::StopLimit(order) => {
+                request.symbol = order.symbol.clone();
+                request.side = order.side.into();
+                request.order_type = match order.kind {
+                    ConditionalLimitType::StopLimit => OrderType::StopLimit,
+                    ConditionalLimitType::TakeProfitLimit => OrderType::TakeProfitLimit,
+                };
+                request.trigger_price = Some(order.trigger_price.clone());
+                request.price = Some(order.price.clone());
+                request.quantity = Some(order.quantity.clone());
+                request.time_in_force = order.time_in_force.map(Into::into);
+                request.post_only = order.post_only;
+                request.client_order_id = order.client_order_id.clone();
+                request.stp = order.stp.map(Into::into);
+                request.expire_at_ms = order.expire_at;
+                request.reduce_only = order.reduce_only;
+                bracket(&mut request, &order.bracket);
+            }
+            PlaceOrder::TrailingStop(order) => {
+                request.symbol = order.symbol.clone();
+                request.side = order.side.into();
+                request.order_type = OrderType::TrailingStop;
+                request.quantity = Some(order.quantity.clone());
+                request.trailing_offset = Some(order.trailing_offset.clone());
+                request.client_order_id = order.client_order_id.clone();
+                request.stp = order.stp.map(Into::into);
+                request.reduce_only = order.reduce_only;
+            }
+            PlaceOrder::TrailingStopBps(order) => {
+                request.symbol = order.symbol.clone();
+                request.side = order.side.into();
+                request.order_type = OrderType::TrailingStop;
+                request.quantity = Some(order.quantity.clone());
+                request.trailing_bps = Some(order.trailing_bps);
+                request.client_order_id = order.client_order_id.clone();
+                request.stp = order.stp.map(Into::into);
+                request.reduce_only = order.reduce_only;
             }
         }
         request
@@ -754,6 +890,22 @@ pub struct OrderDto {
     pub expire_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    /// A conditional order's trigger price (a trailing stop's current stop).
+    pub trigger_price: Option<String>,
+    /// A trailing stop's distance, as a price or in basis points.
+    pub trailing_offset: Option<String>,
+    pub trailing_bps: Option<u32>,
+    /// When its trigger fired.
+    pub triggered_at: Option<String>,
+    /// Why the order its trigger made was refused (an engine code, docs/errors.md).
+    pub trigger_refused: Option<String>,
+    pub reduce_only: bool,
+    /// The other leg of its one-cancels-the-other pair.
+    pub oco_order_id: Option<String>,
+    /// The bracket entry it protects.
+    pub parent_order_id: Option<String>,
+    /// The protection it carries, as a bracket entry.
+    pub bracket: Option<BracketDto>,
     /// Fills from this request, on placement and amendment.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fills: Vec<FillDto>,
