@@ -1,7 +1,10 @@
 // End-to-end tests of the dashboard in real Chromium against a real `bourse serve`
 // with its market simulator: a person signs up, funds the account, watches the market
 // move, places, amends and cancels a resting limit order, buys at market and sees the
-// balance and the order history change. Every step saves a screenshot in e2e/output.
+// balance and the order history change; places a bracket from the ticket and sees its
+// stop loss and take profit grouped and the position with its PnL; reads the Risk
+// page; an admin halts and resumes an instrument. Every step saves a screenshot in
+// e2e/output.
 //
 //   BOURSE_BIN=path/to/bourse node e2e/run.mjs
 //
@@ -153,6 +156,23 @@ async function animationsDone() {
   );
 }
 
+/** Picks an order type in the ticket. */
+async function chooseType(label) {
+  await page.getByTestId("ticket-type").click();
+  await page.locator(".ant-select-item-option").filter({ hasText: new RegExp(`^${label}`) }).first().click();
+}
+
+async function api(method, path, token, body) {
+  const response = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json();
+  if (!json.success) throw new Error(`${method} ${path}: ${JSON.stringify(json.error)}`);
+  return json.data;
+}
+
 async function clickMenu(label) {
   const opener = page.getByRole("button", { name: "Open navigation" });
   if (await opener.isVisible()) await opener.click();
@@ -247,7 +267,7 @@ try {
 
   await step("08-market-order-fills", async () => {
     const before = (await get(`/markets/${symbol}/ticker`)).last;
-    await page.getByTestId("ticket-type").getByText("Market").click();
+    await chooseType("Market");
     await page.getByTestId("ticket-quantity").fill("0.01");
     await page.getByTestId("ticket-submit").click();
     await page.getByText(/Bought 0\.01 BTC/).waitFor();
@@ -347,6 +367,104 @@ try {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${base}/api/v1/docs`);
     await page.locator(".swagger-ui .opblock-tag").first().waitFor();
+  });
+
+  await step("17-bracket-from-ticket", async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(`${base}/trading/${symbol}`);
+    await page.getByTestId("order-ticket").waitFor();
+    const ticker = await get(`/markets/${symbol}/ticker`);
+    // A buy a little through the best ask fills at once; its protection sits 4% away.
+    const entry = onTick(ticker.best_ask, 101, instrument.tick_size);
+    await chooseType("Limit");
+    await page.getByTestId("ticket-price").fill(entry);
+    await page.getByTestId("ticket-quantity").fill("0.01");
+    await page.getByTestId("ticket-bracket").click();
+    // A stop loss above the entry is caught before anything is sent.
+    await page.getByTestId("ticket-stop-loss").fill(onTick(entry, 104, instrument.tick_size));
+    await page.getByTestId("ticket-submit").click();
+    await page.getByTestId("ticket-bracket-error").filter({ hasText: "below its price" }).waitFor();
+    await page.getByTestId("ticket-stop-loss").fill(onTick(entry, 96, instrument.tick_size));
+    await page.getByTestId("ticket-take-profit").fill(onTick(entry, 104, instrument.tick_size));
+    await page.getByTestId("ticket-submit").click();
+    await page.getByText(/Its stop loss and take profit protect what filled/).waitFor();
+    await page.getByRole("tab", { name: "Open orders" }).click();
+    const open = page.getByTestId("open-orders");
+    // The pair is one group: the stop loss heads it, the take profit is indented under it.
+    await open.getByText("Stop · stop loss").waitFor();
+    await open.getByText("Limit · take profit").waitFor();
+    await open.locator("tr.ant-table-row-level-1").filter({ hasText: "take profit" }).waitFor();
+  });
+
+  await step("18-position-with-pnl", async () => {
+    const positions = page.getByTestId("positions");
+    const row = positions.locator("tbody tr.ant-table-row").filter({ hasText: symbol });
+    await row.first().waitFor();
+    await waitFor("the position of both buys", async () => /^0\.020*$/.test((await row.first().locator("td").nth(1).innerText()).trim()));
+    const cells = await row.first().locator("td").allInnerTexts();
+    if (!/\d/.test(cells[2]) || !/\d/.test(cells[5])) throw new Error(`the position shows no entry or PnL: ${cells.join(" | ")}`);
+    await positions.scrollIntoViewIfNeeded();
+  });
+
+  let admin;
+  await step("19-risk-page", async () => {
+    admin = (await api("POST", "/auth/login", null, { username: "admin", password: "e2e-admin-password" })).access_token;
+    const users = await api("GET", "/admin/users?limit=50", admin);
+    const me = users.items.find((u) => u.username === username);
+    await api("PUT", `/admin/accounts/${me.id}/limits`, admin, {
+      changes: [
+        { kind: "open_orders_max", value: 20 },
+        { kind: "daily_loss_max", asset: "USD", value: "2500" },
+        { kind: "open_notional_max", asset: "USD", value: "50000" },
+        { kind: "position_max", symbol, value: "1" },
+      ],
+    });
+    await clickMenu("Risk");
+    const orders = page.getByTestId("risk-open-orders");
+    await orders.filter({ hasText: "/ 20" }).waitFor();
+    await page.getByTestId("risk-quote-USD").getByTestId("risk-daily-loss").filter({ hasText: "2,500" }).waitFor();
+    await page.getByTestId("risk-positions").getByText(symbol).waitFor();
+    await page.getByTestId("panic").waitFor();
+  });
+
+  await step("20-phone-risk", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId("risk-open-orders").waitFor();
+    await page.getByTestId("risk-quote-USD").waitFor();
+  });
+
+  await step("21-admin-halts-an-instrument", async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.getByTestId("user-menu").hover();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    const form = page.getByTestId("login-form");
+    await form.getByLabel("Username").fill("admin");
+    await form.getByLabel("Password").fill("e2e-admin-password");
+    await form.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("user-menu").filter({ hasText: "admin" }).waitFor();
+    await clickMenu("Risk");
+    await page.getByRole("tab", { name: "Accounts" }).click();
+    await page.getByTestId("risk-accounts").locator("tbody tr.ant-table-row").first().waitFor();
+    await animationsDone();
+    await page.screenshot({ path: join(OUTPUT, "21-admin-accounts.png"), fullPage: true });
+    await page.getByRole("tab", { name: "Kill switch" }).click();
+    await page.getByTestId("halt-symbol").click();
+    await page.locator(".ant-select-item-option").filter({ hasText: symbol }).first().click();
+    await page.getByTestId("halt-reason").fill("e2e: price feed under review");
+    await page.getByTestId("halt").click();
+    await page.getByTestId("halt-confirm").click();
+    await page.getByTestId("halts").locator("tbody tr.ant-table-row").filter({ hasText: "price feed under review" }).waitFor();
+    const open = await api("GET", "/orders?status=open", (await api("POST", "/auth/login", null, { username, password })).access_token);
+    if (open.items.some((o) => o.symbol === symbol)) throw new Error("the halt left orders open on the instrument");
+    const status = (await get("/instruments")).find((i) => i.symbol === symbol).status;
+    if (status !== "halted") throw new Error(`the instrument is ${status}, not halted`);
+  });
+
+  await step("22-admin-resumes-it", async () => {
+    await page.getByTestId("resume").first().click();
+    await page.getByTestId("resume-confirm").click();
+    await page.getByTestId("halts").getByText("Nothing is halted").waitFor();
+    await waitFor("trading again", async () => (await get("/instruments")).find((i) => i.symbol === symbol).status === "trading");
   });
 
   // The failed-load console lines repeat the responses listed above.

@@ -26,17 +26,45 @@ const Trading = lazy(() => import("./pages/Trading"));
 const Portfolio = lazy(() => import("./pages/Portfolio"));
 const Settings = lazy(() => import("./pages/Settings"));
 const NotYet = lazy(() => import("./pages/NotYet"));
+const Risk = lazy(() => import("./pages/Risk"));
 
-const sections = [
-  { key: "/", icon: <DashboardOutlined />, label: "Dashboard" },
-  { key: "/trading", icon: <LineChartOutlined />, label: "Trading" },
-  { key: "/portfolio", icon: <WalletOutlined />, label: "Portfolio" },
-  { key: "/strategies", icon: <RobotOutlined />, label: "Strategies" },
-  { key: "/risk", icon: <AlertOutlined />, label: "Risk" },
-  { key: "/monitoring", icon: <AppstoreOutlined />, label: "Monitoring" },
-  { key: "/security", icon: <SafetyOutlined />, label: "Security" },
-  { key: "/settings", icon: <SettingOutlined />, label: "Settings" },
+type Role = "admin" | "trader" | "compliance" | "auditor";
+const EVERYONE: Role[] = ["admin", "trader", "compliance", "auditor"];
+const STAFF: Role[] = ["admin", "compliance", "auditor"];
+
+/** The pages, grouped by who uses them; each role sees the pages it may use. */
+const groups: { key: string; label: string; pages: { key: string; icon: JSX.Element; label: string; roles: Role[] }[] }[] = [
+  {
+    key: "trading",
+    label: "Trading",
+    pages: [
+      { key: "/", icon: <DashboardOutlined />, label: "Dashboard", roles: EVERYONE },
+      { key: "/trading", icon: <LineChartOutlined />, label: "Trading", roles: EVERYONE },
+      { key: "/portfolio", icon: <WalletOutlined />, label: "Portfolio", roles: ["admin", "trader"] },
+    ],
+  },
+  { key: "strategies", label: "Strategies", pages: [{ key: "/strategies", icon: <RobotOutlined />, label: "Strategies", roles: ["admin", "trader"] }] },
+  { key: "risk", label: "Risk and compliance", pages: [{ key: "/risk", icon: <AlertOutlined />, label: "Risk", roles: EVERYONE }] },
+  {
+    key: "operations",
+    label: "Operations",
+    pages: [
+      { key: "/monitoring", icon: <AppstoreOutlined />, label: "Monitoring", roles: STAFF },
+      { key: "/security", icon: <SafetyOutlined />, label: "Security", roles: STAFF },
+    ],
+  },
+  { key: "administration", label: "Account", pages: [{ key: "/settings", icon: <SettingOutlined />, label: "Settings", roles: EVERYONE }] },
 ];
+
+/** The menu items a role sees, in groups. */
+export function menuFor(role: string | undefined) {
+  const r = (role ?? "trader") as Role;
+  return groups
+    .map((g) => ({ ...g, pages: g.pages.filter((p) => p.roles.includes(r)) }))
+    .filter((g) => g.pages.length > 0)
+    .map((g) => ({ type: "group" as const, key: g.key, label: g.label, children: g.pages.map(({ key, icon, label }) => ({ key, icon, label })) }));
+}
+const sections = groups.flatMap((g) => g.pages);
 
 function ConnectionBadge() {
   const status = useUi((s) => s.wsStatus);
@@ -72,7 +100,7 @@ function Shell() {
     <Menu
       mode="inline"
       selectedKeys={[selected]}
-      items={sections}
+      items={menuFor(session?.user.role)}
       onClick={(e) => {
         setDrawer(false);
         navigate(e.key);
@@ -143,7 +171,7 @@ function Shell() {
               <Route path="/portfolio" element={<Portfolio />} />
               <Route path="/settings" element={<Settings />} />
               <Route path="/strategies" element={<NotYet section="Strategies" />} />
-              <Route path="/risk" element={<NotYet section="Risk" />} />
+              <Route path="/risk" element={<Risk />} />
               <Route path="/monitoring" element={<NotYet section="Monitoring" />} />
               <Route path="/security" element={<NotYet section="Security" />} />
               <Route path="*" element={<NotYet section="This page" missing />} />

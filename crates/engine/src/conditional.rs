@@ -330,6 +330,9 @@ impl Engine {
             leaves: conditional.qty(),
             budget: false,
         };
+        if order.attached().is_some() {
+            self.check_attached(instrument, order, &kind)?;
+        }
         self.check_owner_limits(owner_slot, instrument, order, &kind, Origin::Owner)?;
         let hold = conditional
             .required(instrument)

@@ -328,7 +328,7 @@ impl Engine {
 
     /// A bracket's protection: prices on the tick, a stop loss below a buy's price
     /// (above a sell's) and a take profit above it (below), never a budget order.
-    fn check_attached(
+    pub(crate) fn check_attached(
         &self,
         instrument: &Instrument,
         order: &NewOrder,
@@ -340,9 +340,18 @@ impl Engine {
         if kind.budget || (attached.stop_loss.is_none() && attached.take_profit.is_none()) {
             return Err(RejectCode::InvalidOrder);
         }
+        // Around the entry's price: its limit, else its trigger (a stop entry), else
+        // the reference price.
+        let trigger = match order.trigger() {
+            Some(
+                crate::command::Trigger::Stop { price }
+                | crate::command::Trigger::TakeProfit { price },
+            ) => Some(price),
+            _ => None,
+        };
         let around = match order.kind {
             OrderKind::Limit { price, .. } => Some(price),
-            _ => self.reference_price(order.instrument),
+            _ => trigger.or_else(|| self.reference_price(order.instrument)),
         };
         for (price, below) in [
             (attached.stop_loss, order.side == Side::Buy),

@@ -13,8 +13,12 @@ import type {
   Instrument,
   MyTrade,
   Order,
+  Halt,
   Paginated,
+  Position,
   PublicTrade,
+  Risk,
+  RiskDefaults,
   SystemStatus,
   Ticker,
   Transfer,
@@ -36,6 +40,11 @@ export const keys = {
   candles: (symbol: string, interval: string) => ["candles", symbol, interval] as const,
   trades: (symbol: string) => ["trades", symbol] as const,
   depth: (symbol: string) => ["depth", symbol] as const,
+  positions: ["positions"] as const,
+  risk: ["risk"] as const,
+  halts: ["halts"] as const,
+  riskAccounts: ["risk-accounts"] as const,
+  riskDefaults: ["risk-defaults"] as const,
 };
 
 function signedIn(): boolean {
@@ -104,13 +113,35 @@ export const usePublicTrades = (symbol: string) =>
 export const useDepth = (symbol: string) =>
   useQuery({ queryKey: keys.depth(symbol), queryFn: () => api<Depth>(`/markets/${symbol}/depth?levels=20`, { auth: false }) });
 
+export const usePositions = () =>
+  useQuery({ queryKey: keys.positions, queryFn: () => api<Position[]>("/positions"), enabled: signedIn(), refetchInterval: 15_000 });
+
+export const useRisk = () =>
+  useQuery({ queryKey: keys.risk, queryFn: () => api<Risk>("/risk/limits"), enabled: signedIn(), refetchInterval: 15_000 });
+
+export const useHalts = () =>
+  useQuery({ queryKey: keys.halts, queryFn: () => api<Halt[]>("/halts"), enabled: signedIn(), refetchInterval: 15_000 });
+
+export const useRiskAccounts = (page: number, enabled: boolean) =>
+  useQuery({
+    queryKey: [...keys.riskAccounts, page],
+    queryFn: () => api<Paginated<Risk>>(`/admin/risk/accounts?page=${page}&limit=10`),
+    enabled: signedIn() && enabled,
+    refetchInterval: 15_000,
+  });
+
+export const useRiskDefaults = () =>
+  useQuery({ queryKey: keys.riskDefaults, queryFn: () => api<RiskDefaults>("/admin/risk/defaults"), enabled: signedIn() });
+
 /** A function that refetches what a trade, a cancel or a deposit changes: the
- * user's orders, balances and trades. */
+ * user's orders, balances, trades, positions and risk. */
 export function useRefreshAccount(): () => void {
   const client = useQueryClient();
   return () => {
     void client.invalidateQueries({ queryKey: keys.allOrders });
     void client.invalidateQueries({ queryKey: keys.balances });
     void client.invalidateQueries({ queryKey: keys.myTrades });
+    void client.invalidateQueries({ queryKey: keys.positions });
+    void client.invalidateQueries({ queryKey: keys.risk });
   };
 }

@@ -116,14 +116,30 @@ export interface Fill {
   liquidity: string;
 }
 /** The order lifecycle's statuses, as the venue's OpenAPI document lists them. */
-export type OrderStatus = "open" | "partially_filled" | "filled" | "cancelled" | "expired";
+export type OrderStatus = "open" | "partially_filled" | "filled" | "cancelled" | "expired" | "untriggered";
+
+/** Order types as the venue reports them. */
+export type OrderType =
+  | "limit"
+  | "market"
+  | "market_budget"
+  | "stop_market"
+  | "stop_limit"
+  | "take_profit_market"
+  | "take_profit_limit"
+  | "trailing_stop";
+
+export interface Bracket {
+  stop_loss?: string | null;
+  take_profit?: string | null;
+}
 
 export interface Order {
   id: string;
   client_order_id: string | null;
   symbol: string;
   side: "buy" | "sell";
-  type: string;
+  type: OrderType;
   price: string | null;
   quantity: string | null;
   quote_amount: string | null;
@@ -140,7 +156,87 @@ export interface Order {
   expire_at: string | null;
   created_at: string;
   updated_at: string;
+  trigger_price: string | null;
+  trailing_offset: string | null;
+  trailing_bps: number | null;
+  triggered_at: string | null;
+  trigger_refused: string | null;
+  reduce_only: boolean;
+  oco_order_id: string | null;
+  parent_order_id: string | null;
+  bracket: Bracket | null;
   fills: Fill[];
+}
+export interface Position {
+  symbol: string;
+  quantity: string;
+  entry_price: string | null;
+  cost: string;
+  mark_price: string | null;
+  value: string;
+  unrealized_pnl: string;
+  realized_pnl: string;
+  fees: string;
+  day_pnl: string;
+  opened_at: string | null;
+}
+export interface LimitInForce {
+  limit: string | null;
+  source: "own" | "default" | null;
+}
+export interface QuoteRisk {
+  asset: string;
+  order_notional_max: LimitInForce;
+  open_notional: string;
+  open_notional_max: LimitInForce;
+  daily_pnl: string;
+  daily_loss_max: LimitInForce;
+  breached: boolean;
+}
+export interface InstrumentRisk {
+  symbol: string;
+  position: string;
+  open_buys: string;
+  position_max: LimitInForce;
+}
+export interface Halt {
+  scope: "venue" | "instrument" | "account";
+  symbol: string | null;
+  user_id: string | null;
+  by: string;
+  reason: string;
+  since: string;
+}
+export interface Risk {
+  user_id: string;
+  open_orders: number;
+  open_orders_max: LimitInForce;
+  quotes: QuoteRisk[];
+  instruments: InstrumentRisk[];
+  halts: Halt[];
+  trading_day_start_secs: number;
+  trading_day_ends: string;
+}
+export interface AssetLimit {
+  asset: string;
+  limit: string;
+}
+export interface RiskDefaults {
+  open_orders_max: number | null;
+  order_notional_max: AssetLimit[];
+  open_notional_max: AssetLimit[];
+  daily_loss_max: AssetLimit[];
+  position_max: { symbol: string; limit: string }[];
+  trading_day_start_secs: number;
+}
+export type LimitChange =
+  | { kind: "position_max"; symbol: string; value: string | null }
+  | { kind: "order_notional_max" | "open_notional_max" | "daily_loss_max"; asset: string; value: string | null }
+  | { kind: "open_orders_max"; value: number | null };
+export interface PanicResult {
+  cancelled: string[];
+  flatten_orders: string[];
+  unflattened: { symbol: string; code: string }[];
 }
 export interface MyTrade {
   id: string;
@@ -182,11 +278,16 @@ export interface SystemStatus {
 export interface PlaceOrderRequest {
   symbol: string;
   side: "buy" | "sell";
-  type: "limit" | "market";
+  type: Exclude<OrderType, "market_budget">;
   price?: string;
   quantity?: string;
   quote_amount?: string;
   time_in_force?: string;
   post_only?: boolean;
   client_order_id?: string;
+  trigger_price?: string;
+  trailing_offset?: string;
+  trailing_bps?: number;
+  reduce_only?: boolean;
+  bracket?: Bracket;
 }

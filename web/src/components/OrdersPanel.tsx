@@ -1,7 +1,8 @@
-// The user's orders on the trading page: open ones with cancel and amend, the closed
-// history, and their trades.
+// The user's orders on the trading page: open ones with cancel and amend (a bracket
+// entry with its stop loss and take profit, and a one-cancels-the-other pair, shown as
+// one group), the closed history, and their trades.
 
-import { App, Button, Form, Input, Modal, Popconfirm, Space, Table, Tabs } from "antd";
+import { App, Button, Form, Input, Modal, Popconfirm, Space, Table, type TableProps, Tabs } from "antd";
 import { useState } from "react";
 import { api, describeError } from "../api/client";
 import { useMyTrades, useOrders, useRefreshAccount } from "../api/queries";
@@ -12,6 +13,57 @@ import { EmptyState, ErrorState, SideTag, StatusTag, pagedTable } from "./common
 
 const time = (t: string) => new Date(t).toLocaleString();
 const num = (v: string | null) => <span className="num">{formatDecimal(v)}</span>;
+
+const TYPE_LABELS: Record<string, string> = {
+  limit: "Limit",
+  market: "Market",
+  market_budget: "Market (amount)",
+  stop_market: "Stop",
+  stop_limit: "Stop limit",
+  take_profit_market: "Take profit",
+  take_profit_limit: "Take profit limit",
+  trailing_stop: "Trailing stop",
+};
+
+/** An order's type in words, with what links it to others. */
+export function typeLabel(order: Order): string {
+  const base = TYPE_LABELS[order.type] ?? order.type;
+  if (order.parent_order_id) return `${base} · ${order.type === "stop_market" ? "stop loss" : "take profit"}`;
+  if (order.bracket) return `${base} · bracket`;
+  if (order.oco_order_id) return `${base} · OCO`;
+  return base;
+}
+
+export type OrderRow = Order & { children?: OrderRow[] };
+
+/** Open orders with the ones that belong together as one group: a bracket entry heads
+ * its stop loss and take profit; a pair without its entry is headed by its first leg. */
+export function groupOrders(orders: Order[]): OrderRow[] {
+  const byId = new Map(orders.map((o) => [o.id, { ...o } as OrderRow]));
+  const head = (o: Order): string | null => {
+    if (o.parent_order_id && byId.has(o.parent_order_id)) return o.parent_order_id;
+    if (o.oco_order_id && byId.has(o.oco_order_id) && BigInt(o.oco_order_id) < BigInt(o.id)) {
+      const partner = byId.get(o.oco_order_id)!;
+      return partner.parent_order_id && byId.has(partner.parent_order_id) ? partner.parent_order_id : partner.id;
+    }
+    return null;
+  };
+  const rows: OrderRow[] = [];
+  for (const order of orders) {
+    const row = byId.get(order.id)!;
+    const parent = head(order);
+    if (parent) {
+      const p = byId.get(parent)!;
+      (p.children ??= []).push(row);
+    } else {
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+/** Whether an order can be amended: a plain resting order, not linked to another. */
+const amendable = (o: Order) => o.status !== "untriggered" && !o.oco_order_id && !o.parent_order_id && !o.bracket && (o.type === "limit");
 
 function AmendDialog({ order, instrument, onClose }: { order: Order; instrument: Instrument; onClose: () => void }) {
   const { message } = App.useApp();
@@ -82,6 +134,8 @@ function OpenOrders({ instruments, symbol }: { instruments: Instrument[]; symbol
   const [page, setPage] = useState(1);
   const orders = useOrders("open", symbol, page, 10);
   const [amending, setAmending] = useState<Order | null>(null);
+  const [folded, setFolded] = useState<Set<string>>(new Set());
+  const groups = groupOrders(orders.data?.items ?? []);
   const cancel = async (order: Order) => {
     try {
       await api<Order>(`/orders/${order.id}/cancel`, { method: "POST" });
@@ -104,13 +158,28 @@ function OpenOrders({ instruments, symbol }: { instruments: Instrument[]; symbol
   const amendInstrument = amending && instruments.find((i) => i.symbol === amending.symbol);
   return (
     <>
-      <Table<Order>
-        {...pagedTable(orders, page, setPage, "No open orders", 10)}
+      <Table<OrderRow>
+        {...(pagedTable(orders, page, setPage, "No open orders", 10) as TableProps<OrderRow>)}
+        dataSource={groups}
+        expandable={{
+          indentSize: 16,
+          // Groups open by default; the user may fold one.
+          expandedRowKeys: groups.filter((g) => g.children && !folded.has(g.id)).map((g) => g.id),
+          onExpand: (open, row) =>
+            setFolded((f) => {
+              const next = new Set(f);
+              if (open) next.delete(row.id);
+              else next.add(row.id);
+              return next;
+            }),
+        }}
         data-testid="open-orders"
         columns={[
           { title: "Time", dataIndex: "created_at", render: time },
           { title: "Symbol", dataIndex: "symbol" },
           { title: "Side", dataIndex: "side", render: (s: string) => <SideTag side={s} /> },
+          { title: "Type", key: "type", render: (_: unknown, o: Order) => <span data-testid="order-type">{typeLabel(o)}</span> },
+          { title: "Trigger", dataIndex: "trigger_price", align: "right", render: num },
           { title: "Price", dataIndex: "price", align: "right", render: num },
           { title: "Quantity", dataIndex: "quantity", align: "right", render: num },
           { title: "Filled", dataIndex: "filled_quantity", align: "right", render: num },
@@ -127,10 +196,12 @@ function OpenOrders({ instruments, symbol }: { instruments: Instrument[]; symbol
             align: "right",
             render: (_: unknown, order: Order) => (
               <Space size={4}>
-                <Button size="small" onClick={() => setAmending(order)} data-testid="amend-order">
-                  Amend
-                </Button>
-                <Popconfirm title="Cancel this order?" onConfirm={() => void cancel(order)} okText="Cancel order" cancelText="Keep" okButtonProps={{ "data-testid": "cancel-confirm" } as Record<string, string>}>
+                {amendable(order) && (
+                  <Button size="small" onClick={() => setAmending(order)} data-testid="amend-order">
+                    Amend
+                  </Button>
+                )}
+                <Popconfirm title={order.oco_order_id ? "Cancel this order? Its pair is cancelled too." : order.bracket ? "Cancel this order? Its stop loss and take profit go with it." : "Cancel this order?"} onConfirm={() => void cancel(order)} okText="Cancel order" cancelText="Keep" okButtonProps={{ "data-testid": "cancel-confirm" } as Record<string, string>}>
                   <Button size="small" danger data-testid="cancel-order">
                     Cancel
                   </Button>
@@ -157,13 +228,13 @@ function History({ symbol }: { symbol?: string }) {
         { title: "Time", dataIndex: "updated_at", render: time },
         { title: "Symbol", dataIndex: "symbol" },
         { title: "Side", dataIndex: "side", render: (s: string) => <SideTag side={s} /> },
-        { title: "Type", dataIndex: "type" },
+        { title: "Type", key: "type", render: (_: unknown, o: Order) => typeLabel(o) },
         { title: "Price", dataIndex: "price", align: "right", render: num },
         { title: "Filled", dataIndex: "filled_quantity", align: "right", render: num },
         { title: "Avg. price", dataIndex: "average_price", align: "right", render: num },
         { title: "Fees", dataIndex: "fees", align: "right", render: num },
         { title: "Status", dataIndex: "status", render: (s: string, o: Order) => (
-          <span title={o.reason ?? undefined}>
+          <span title={o.trigger_refused ? `${o.reason}: ${o.trigger_refused}` : (o.reason ?? undefined)}>
             <StatusTag status={s} />
           </span>
         ) },

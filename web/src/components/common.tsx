@@ -65,6 +65,7 @@ const statusColors: Record<string, string> = {
   new: "blue",
   open: "blue",
   partially_filled: "gold",
+  untriggered: "purple",
   filled: "green",
   cancelled: "default",
   canceled: "default",

@@ -87,3 +87,50 @@ describe("price band", () => {
     expect(band("71500.01").price).toMatch(/within 10% of the last price/);
   });
 });
+
+describe("conditional orders, brackets and OCO", () => {
+  const rich: Balance[] = [
+    { asset: "USD", available: "100000.000000", held: "0", total: "100000.000000" },
+    { asset: "BTC", available: "2.00000000", held: "0", total: "2.00000000" },
+  ];
+  const at = (over: Partial<Ticket>) => validateTicket(ticket(over), btc, rich, 6, "65000.00", "65000.00");
+
+  it("wants a trigger on the tick that the last price has not met", () => {
+    expect(at({ type: "stop", side: "sell", trigger: "" }).trigger).toMatch(/Enter a trigger price/);
+    expect(at({ type: "stop", side: "sell", trigger: "64000.001" }).trigger).toMatch(/at most 2 decimals/);
+    expect(at({ type: "stop", side: "sell", trigger: "64000.00" })).toEqual({});
+    expect(at({ type: "stop", side: "sell", trigger: "66000.00" }).trigger).toMatch(/already met/);
+    expect(at({ type: "stop", side: "buy", trigger: "64000.00" }).trigger).toMatch(/already met/);
+    expect(at({ type: "take_profit", side: "sell", trigger: "64000.00" }).trigger).toMatch(/already met/);
+    expect(at({ type: "take_profit", side: "sell", trigger: "70000.00" })).toEqual({});
+  });
+
+  it("holds a stop-market buy at its trigger plus the band", () => {
+    // 0.1 at 70,000 + 10% = 77,000: 7,700 + fee, more than a poorer account has.
+    const poor: Balance[] = [{ asset: "USD", available: "7500.000000", held: "0", total: "7500.000000" }];
+    const errors = validateTicket(ticket({ type: "stop", side: "buy", trigger: "70000.00", quantity: "0.1" }), btc, poor, 6, "65000.00", "65000.00");
+    expect(errors.funds).toMatch(/7715.400000 USD/);
+  });
+
+  it("checks a stop-limit's price and a trailing distance", () => {
+    expect(at({ type: "stop", side: "sell", trigger: "64000.00", conditionalLimit: true, price: "" }).price).toMatch(/Enter a limit price/);
+    expect(at({ type: "trailing", side: "sell", trailing: "500.00" })).toEqual({});
+    expect(at({ type: "trailing", side: "sell", trailing: "0.001" }).trailing).toMatch(/decimals/);
+    expect(at({ type: "trailing", side: "sell", trailing: "150", trailingBps: true })).toEqual({});
+    expect(at({ type: "trailing", side: "sell", trailing: "6000", trailingBps: true }).trailing).toMatch(/1 to 5000/);
+  });
+
+  it("puts a bracket's stop loss and take profit on the right sides", () => {
+    expect(at({ bracket: true, stopLoss: "62000.00", takeProfit: "70000.00" })).toEqual({});
+    expect(at({ bracket: true }).bracket).toMatch(/stop loss, a take profit or both/);
+    expect(at({ bracket: true, stopLoss: "66000.00" }).bracket).toMatch(/below its price/);
+    expect(at({ bracket: true, takeProfit: "60000.00" }).bracket).toMatch(/above its price/);
+    expect(at({ side: "sell", quantity: "0.01", bracket: true, stopLoss: "66000.00", takeProfit: "60000.00" })).toEqual({});
+  });
+
+  it("wants an OCO's limit and stop on either side of the last price", () => {
+    expect(at({ type: "oco", side: "sell", price: "70000.00", ocoStop: "62000.00" })).toEqual({});
+    expect(at({ type: "oco", side: "sell", price: "70000.00", ocoStop: "66000.00" }).oco).toMatch(/sells below/);
+    expect(at({ type: "oco", side: "sell", price: "64000.00", ocoStop: "62000.00" }).oco).toMatch(/sells above/);
+  });
+});

@@ -4,16 +4,57 @@
 import type { Balance, Instrument } from "../api/types";
 import { compareDecimal, decimalsOf, fromUnits, notionalUnits, toUnits } from "./decimal";
 
+/** What the ticket places: `stop` and `take_profit` are market orders once triggered,
+ * or limit orders with `conditionalLimit`; `oco` is a take-profit limit and a stop
+ * that cancel each other. */
+export type TicketType = "limit" | "market" | "stop" | "take_profit" | "trailing" | "oco";
+
 export interface Ticket {
   side: "buy" | "sell";
-  type: "limit" | "market";
+  type: TicketType;
   price: string;
   quantity: string;
   postOnly: boolean;
-  timeInForce: "GTC" | "IOC" | "FOK";
+  timeInForce: "GTC" | "IOC" | "FOK" | "DAY";
+  /** Stop and take-profit orders: the last price that fires them. */
+  trigger?: string;
+  /** A stop or take-profit that becomes a limit order at `price` (else at market). */
+  conditionalLimit?: boolean;
+  /** A trailing stop's distance, a price or (with `trailingBps`) basis points. */
+  trailing?: string;
+  trailingBps?: boolean;
+  /** Limit and market orders: attach a stop loss and/or take profit. */
+  bracket?: boolean;
+  stopLoss?: string;
+  takeProfit?: string;
+  /** OCO: the stop leg's trigger (the take-profit leg is the limit at `price`). */
+  ocoStop?: string;
 }
 
-export type TicketErrors = Partial<Record<"price" | "quantity" | "funds" | "flags", string>>;
+export type TicketErrors = Partial<Record<"price" | "quantity" | "funds" | "flags" | "trigger" | "trailing" | "bracket" | "oco", string>>;
+
+/** A positive price on the instrument's tick, or why not. */
+function checkPrice(text: string, instrument: Instrument, what: string): string | null {
+  const d = instrument.price_decimals;
+  const units = toUnits(text, d);
+  const tick = toUnits(instrument.tick_size, d) ?? 1n;
+  const name = what.replace(/^an? /, "");
+  const The = `The ${name}`;
+  if (text.trim() === "") return `Enter ${what}.`;
+  if (units === null) return `${The} must be a number with at most ${d} decimals.`;
+  if (units === 0n) return `${The} must be more than zero.`;
+  if (units % tick !== 0n) return `${The} must be a multiple of the tick size ${instrument.tick_size}.`;
+  return null;
+}
+
+/** Whether a conditional order's trigger already meets `mark` (the venue refuses it). */
+export function triggerMet(side: Ticket["side"], kind: "stop" | "take_profit", trigger: string, mark: string | null): boolean {
+  if (mark === null) return false;
+  const c = compareDecimal(trigger, mark);
+  // A stop sells as the price falls and buys as it rises; a take profit the reverse.
+  const rising = (kind === "stop") === (side === "buy");
+  return rising ? c <= 0 : c >= 0;
+}
 
 function available(balances: Balance[], asset: string): string {
   return balances.find((b) => b.asset === asset)?.available ?? "0";
@@ -50,8 +91,61 @@ export function validateTicket(
     errors.quantity = `The largest order is ${instrument.max_quantity} ${instrument.base}.`;
   }
 
+  const mark = bandReference ?? instrument.reference_price;
+  const limitLike = ticket.type === "limit" || ticket.type === "oco" || ((ticket.type === "stop" || ticket.type === "take_profit") && !!ticket.conditionalLimit);
+  if (ticket.type === "stop" || ticket.type === "take_profit") {
+    const trigger = ticket.trigger ?? "";
+    const wrong = checkPrice(trigger, instrument, "a trigger price");
+    if (wrong) errors.trigger = wrong;
+    else if (triggerMet(ticket.side, ticket.type, trigger, mark)) {
+      errors.trigger =
+        ticket.type === "stop"
+          ? `A stop ${ticket.side === "sell" ? "sell fires below" : "buy fires above"} the last price ${mark}: the trigger is already met.`
+          : `A take-profit ${ticket.side === "sell" ? "sell fires above" : "buy fires below"} the last price ${mark}: the trigger is already met.`;
+    }
+  }
+  if (ticket.type === "trailing") {
+    const text = (ticket.trailing ?? "").trim();
+    if (ticket.trailingBps) {
+      const bps = Number(text);
+      if (!/^[0-9]+$/.test(text) || bps < 1 || bps > 5000) errors.trailing = "The distance in basis points is a whole number from 1 to 5000.";
+    } else {
+      const wrong = checkPrice(text, instrument, "a trailing distance");
+      if (wrong) errors.trailing = wrong;
+    }
+  }
+  if (ticket.type === "oco") {
+    const wrong = checkPrice(ticket.ocoStop ?? "", instrument, "a stop trigger price");
+    if (wrong) errors.oco = wrong;
+    else if (triggerMet(ticket.side, "stop", ticket.ocoStop ?? "", mark)) {
+      errors.oco = `The stop ${ticket.side === "sell" ? "sells below" : "buys above"} the last price ${mark}.`;
+    } else if (ticket.price.trim() !== "" && mark !== null && triggerMet(ticket.side, "take_profit", ticket.price, mark)) {
+      errors.oco = `The limit ${ticket.side === "sell" ? "sells above" : "buys below"} the last price ${mark}.`;
+    }
+  }
+  if (ticket.bracket && (ticket.type === "limit" || ticket.type === "market")) {
+    const stopLoss = (ticket.stopLoss ?? "").trim();
+    const takeProfit = (ticket.takeProfit ?? "").trim();
+    const entry = ticket.type === "limit" ? ticket.price.trim() : (referencePrice ?? mark);
+    if (stopLoss === "" && takeProfit === "") {
+      errors.bracket = "Give a stop loss, a take profit or both.";
+    } else {
+      const sl = stopLoss === "" ? null : checkPrice(stopLoss, instrument, "a stop-loss price");
+      const tp = takeProfit === "" ? null : checkPrice(takeProfit, instrument, "a take-profit price");
+      if (sl || tp) errors.bracket = (sl ?? tp)!;
+      else if (entry) {
+        const below = ticket.side === "buy";
+        if (stopLoss !== "" && (compareDecimal(stopLoss, entry) < 0) !== below) {
+          errors.bracket = `The stop loss of a ${ticket.side} is ${below ? "below" : "above"} its price ${entry}.`;
+        } else if (takeProfit !== "" && (compareDecimal(takeProfit, entry) > 0) !== below) {
+          errors.bracket = `The take profit of a ${ticket.side} is ${below ? "above" : "below"} its price ${entry}.`;
+        }
+      }
+    }
+  }
+
   let price: string | null = null;
-  if (ticket.type === "limit") {
+  if (limitLike) {
     const priceUnits = toUnits(ticket.price, instrument.price_decimals);
     const tick = toUnits(instrument.tick_size, instrument.price_decimals) ?? 1n;
     if (ticket.price.trim() === "") {
@@ -64,17 +158,27 @@ export function validateTicket(
       errors.price = `Price must be a multiple of the tick size ${instrument.tick_size}.`;
     } else {
       price = ticket.price.trim();
-      const band = priceBand(instrument, bandReference);
+      // A conditional limit's band is judged when it fires, around the price then.
+      const band = ticket.type === "limit" || ticket.type === "oco" ? priceBand(instrument, bandReference) : null;
       if (band && (priceUnits < band.low || priceUnits > band.high)) {
         const d = instrument.price_decimals;
         errors.price = `Price must be between ${fromUnits(band.low, d)} and ${fromUnits(band.high, d)}, within ${instrument.price_band_bps / 100}% of the last price.`;
       }
     }
-    if (ticket.postOnly && ticket.timeInForce !== "GTC") {
-      errors.flags = "Post-only orders rest on the book: use time in force GTC.";
+    if (ticket.postOnly && ticket.timeInForce !== "GTC" && ticket.timeInForce !== "DAY") {
+      errors.flags = "Post-only orders rest on the book: use time in force GTC or DAY.";
     }
+  } else if (ticket.type === "stop" || ticket.type === "take_profit") {
+    // A market buy that fires holds up to its trigger plus the price band.
+    const trigger = ticket.trigger?.trim() ?? "";
+    price = errors.trigger || trigger === "" ? null : ticket.side === "buy" ? withBand(instrument, trigger) : trigger;
   } else {
     price = referencePrice;
+  }
+  if (ticket.type === "oco" && ticket.side === "buy" && price !== null && !errors.oco) {
+    // The pair holds once, what the larger leg needs: the stop may pay up to its band.
+    const stop = withBand(instrument, ticket.ocoStop ?? "");
+    if (stop !== null && compareDecimal(stop, price) > 0) price = stop;
   }
 
   if (!errors.quantity && quantity !== null && price !== null) {
@@ -103,6 +207,17 @@ export function validateTicket(
     }
   }
   return errors;
+}
+
+/** `price` plus the instrument's price band, rounded down to the tick: what a stop buy
+ * may pay when it fires. */
+function withBand(instrument: Instrument, price: string): string | null {
+  const d = instrument.price_decimals;
+  const units = toUnits(price, d);
+  const tick = toUnits(instrument.tick_size, d);
+  if (units === null || tick === null || tick === 0n) return null;
+  const capped = ((units * (10_000n + BigInt(instrument.price_band_bps))) / 10_000n / tick) * tick;
+  return fromUnits(capped, d);
 }
 
 /** The prices the venue accepts around `reference` (its last trade price), in units of

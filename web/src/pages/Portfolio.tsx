@@ -5,6 +5,7 @@ import { api, describeError } from "../api/client";
 import { keys, useAssets, useBalances, useStatus, useTransfers } from "../api/queries";
 import type { Balance, Transfer } from "../api/types";
 import { Allocation } from "../components/Allocation";
+import { PositionsTable } from "../components/PositionsTable";
 import { EmptyState, ErrorState, Signed, StatusTag, pagedTable, useLiveTickers } from "../components/common";
 import { formatDecimal, fromUnits, percentOf, valueUnits } from "../lib/decimal";
 import { VALUATION_DECIMALS as USD, markPrice, openPrice, valuation } from "../lib/valuation";
@@ -119,6 +120,9 @@ export default function Portfolio() {
             <Faucet />
           </div>
         )}
+      </Card>
+      <Card title="Positions" size="small" extra={<Typography.Text type="secondary">Average cost; PnL in the quote asset, fees apart</Typography.Text>}>
+        <PositionsTable />
       </Card>
       <Card title="Transfers" size="small">
         {transfers.error ? (

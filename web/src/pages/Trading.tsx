@@ -6,6 +6,7 @@ import { CandleChart } from "../components/CandleChart";
 import { OrderBook } from "../components/OrderBook";
 import { OrderTicket } from "../components/OrderTicket";
 import { OrdersPanel } from "../components/OrdersPanel";
+import { PositionsTable } from "../components/PositionsTable";
 import { TradesTape } from "../components/TradesTape";
 import { ChangeTag, ErrorState, useLiveTickers } from "../components/common";
 import { formatDecimal } from "../lib/decimal";
@@ -13,12 +14,12 @@ import { useTopics } from "../ws/live";
 
 const INTERVALS = ["1m", "5m", "15m", "1h", "4h", "1d"];
 
-/** Refreshes the user's orders and balances when the venue says they changed, at most
- * a few times a second. */
+/** Refreshes the user's orders, balances and positions when the venue says they
+ * changed, at most a few times a second. */
 function usePrivateUpdates() {
   const refreshAccount = useRefreshAccount();
   const pending = useRef<number | null>(null);
-  useTopics(["orders", "balances"], () => {
+  useTopics(["orders", "balances", "positions"], () => {
     if (pending.current !== null) return;
     pending.current = window.setTimeout(() => {
       pending.current = null;
@@ -103,6 +104,9 @@ export default function Trading() {
         <Col xs={24} xl={18}>
           <Card size="small">
             <OrdersPanel instruments={instruments.data} symbol={instrument.symbol} />
+          </Card>
+          <Card size="small" title="Position" style={{ marginTop: 16 }}>
+            <PositionsTable symbol={instrument.symbol} />
           </Card>
         </Col>
         <Col xs={24} xl={6}>
