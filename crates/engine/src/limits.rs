@@ -184,15 +184,15 @@ impl Engine {
     }
 
     /// Whether an owner's daily loss limit in `quote` has been passed this trading day
-    /// (recorded, or passed now at the last prices).
+    /// (recorded, or passed now at the last prices) while a daily loss limit is in
+    /// force: clearing the limit lifts the block for the rest of the day.
     pub(crate) fn loss_breached(&self, owner_slot: u32, quote: AssetId) -> bool {
         let owner = self.owners[owner_slot as usize].id;
-        if self.loss_breaches.get(&(owner, quote)) == Some(&self.day) {
-            return true;
-        }
-        self.risk
-            .daily_loss_max(owner, quote)
-            .is_some_and(|max| self.day_pnl(owner_slot, quote) <= -(i128::from(max.raw())))
+        let Some(max) = self.risk.daily_loss_max(owner, quote) else {
+            return false;
+        };
+        self.loss_breaches.get(&(owner, quote)) == Some(&self.day)
+            || self.day_pnl(owner_slot, quote) <= -(i128::from(max.raw()))
     }
 
     fn record_breach(&mut self, owner_slot: u32, quote: AssetId, out: &mut Vec<Event>) {

@@ -656,6 +656,34 @@ fn the_daily_loss_limit_holds_until_the_next_trading_day() {
 }
 
 #[test]
+fn clearing_the_daily_loss_limit_lifts_the_block_and_raising_it_does_not() {
+    check(
+        "
+        risk u1 daily_loss USD 60.00
+        sell u3 BTC-USD 0.10 @ 99.0
+        buy u2 BTC-USD 0.10 @ 99.0
+        buy u1 BTC-USD 0.02 @ 94.0
+        risk u1 daily_loss USD 500.00
+        buy u1 BTC-USD 0.02 @ 94.0
+        risk u1 daily_loss USD none
+        buy u1 BTC-USD 0.02 @ 94.0
+        ",
+        "
+        risk limit u1 DailyLossMax { asset: AssetId(0), amount: Some(Amount(6000)) }
+        accepted o1 u3 sell BTC-USD 0.10 @ 99.0 GTC held 0.10
+        accepted o2 u2 buy BTC-USD 0.10 @ 99.0 GTC held 9.92
+        trade t1 0.10 @ 99.0 buy o2 took o1 u3 fees 0.01/0.00 leaves 0.00/0.00
+        daily loss u1 USD pnl -10000 limit 6000
+        rejected Place DAILY_LOSS_LIMIT
+        risk limit u1 DailyLossMax { asset: AssetId(0), amount: Some(Amount(50000)) }
+        rejected Place DAILY_LOSS_LIMIT
+        risk limit u1 DailyLossMax { asset: AssetId(0), amount: None }
+        accepted o3 u1 buy BTC-USD 0.02 @ 94.0 GTC held 1.89
+        ",
+    );
+}
+
+#[test]
 fn a_fall_in_the_mark_breaches_the_daily_loss_limit_of_every_holder() {
     check(
         "
