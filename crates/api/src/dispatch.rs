@@ -18,11 +18,32 @@ use bourse_market::Update;
 use bourse_service::{Catalog, Liquidity};
 use bourse_types::{OwnerId, Price, Qty, format_wide};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// A batch as it travels from the venue to its consumers.
 pub type Batch = Arc<Vec<Released>>;
+
+/// A batch as the venue releases it, with the moment of its release (for
+/// `bourse_dispatch_delay_seconds`).
+pub type ReleasedBatch = (Instant, Batch);
+
+/// Samples the venue's statistics every [`bourse_service::STATS_INTERVAL`] and sends
+/// each sample to the `stats` subscribers. Ends when the venue's state is gone.
+pub async fn sample_stats(state: std::sync::Weak<crate::state::Inner>) {
+    let mut tick = tokio::time::interval(bourse_service::STATS_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(state) = state.upgrade() else { return };
+        if let Some(sample) = state.service.sample_stats()
+            && state.hub.has_subscribers(crate::ws::STATS_TOPIC)
+        {
+            let message = ServerMessage::Stats(crate::dto::stats_sample_dto(&sample));
+            state.hub.publish(crate::ws::STATS_TOPIC, message.text());
+        }
+    }
+}
 
 /// How often `risk` subscribers whose limit use changed hear it, at most.
 pub const RISK_USAGE_INTERVAL: Duration = Duration::from_secs(1);
@@ -32,7 +53,7 @@ pub const RISK_USAGE_INTERVAL: Duration = Duration::from_secs(1);
 /// `risk` subscribers it concerned.
 pub async fn run(
     state: AppState,
-    mut releases: mpsc::Receiver<Batch>,
+    mut releases: mpsc::Receiver<ReleasedBatch>,
     projector: mpsc::Sender<Batch>,
 ) {
     let mut usage = tokio::time::interval(RISK_USAGE_INTERVAL);
@@ -40,8 +61,9 @@ pub async fn run(
     loop {
         tokio::select! {
             batch = releases.recv() => {
-                let Some(batch) = batch else { break };
+                let Some((released_at, batch)) = batch else { break };
                 dispatch(&state, &batch);
+                state.metrics.dispatch_delay.observe_duration(released_at.elapsed());
                 if projector.send(batch).await.is_err() {
                     tracing::error!("the projector stopped; read models will fall behind");
                 }

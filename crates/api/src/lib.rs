@@ -11,6 +11,7 @@ pub mod dispatch;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;
 pub mod routes;
@@ -75,12 +76,13 @@ pub fn router_with_site(
         .merge(routes::admin::router())
         .route("/ws", get(ws::upgrade))
         .route("/docs", docs)
+        .route_layer(middleware::from_fn(metrics::label_route))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     let cors = cors(&state.config.cors_origins);
     Router::new()
         .nest("/api/v1", api)
-        .merge(routes::system::probes())
+        .merge(routes::system::probes().route_layer(middleware::from_fn(metrics::label_route)))
         .merge(site)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.config.body_limit_bytes))
@@ -200,19 +202,41 @@ async fn request_context(
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
-    let probe = path == "/healthz" || path == "/readyz";
+    // Probes and scrapes are never rate limited: an orchestrator must always see them.
+    let probe = path == "/healthz" || path == "/readyz" || path == "/metrics";
+    let site = !path.starts_with("/api/") && !probe;
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
-    let response = match state.limit_address(address.ip()) {
-        Err(error) if !probe => error.into_envelope(&id),
-        _ => {
+    state.metrics.in_flight.inc();
+    let limited = if probe {
+        Ok(())
+    } else {
+        state.limit_address(address.ip())
+    };
+    let response = match limited {
+        Err(error) => error.into_envelope(&id),
+        Ok(()) => {
             REQUEST_ID
                 .scope(id.clone(), next.run(request))
                 .instrument(span.clone())
                 .await
         }
     };
+    state.metrics.in_flight.dec();
     let status = response.status();
-    let elapsed_us = started.elapsed().as_micros() as u64;
+    let elapsed = started.elapsed();
+    let route = response.extensions().get::<metrics::RouteLabel>().cloned();
+    let route = match &route {
+        Some(metrics::RouteLabel(route)) => route,
+        None if site => metrics::SITE_ROUTE,
+        None => metrics::UNMATCHED_ROUTE,
+    };
+    state.metrics.request(
+        metrics::method_label(&method),
+        route,
+        status.as_u16(),
+        elapsed,
+    );
+    let elapsed_us = elapsed.as_micros() as u64;
     span.in_scope(|| {
         if status.is_server_error() {
             tracing::warn!(status = status.as_u16(), elapsed_us, client = %address, "request failed");

@@ -37,9 +37,9 @@ with `Retry-After` (trading goes on). The WebSocket API is at `/api/v1/ws` (see 
         risk::positions, risk::my_risk, risk::halts, risk::panic,
         market::assets, market::instruments, market::tickers, market::ticker, market::depth, market::trades,
         market::candles,
-        system::status, system::healthz, system::readyz, openapi_json, docs_page,
+        system::status, system::healthz, system::readyz, system::metrics, openapi_json, docs_page,
         admin::list_users, admin::create_user, admin::update_user, admin::set_instrument_status, admin::all_orders,
-        admin::list_asset, admin::list_instrument, admin::update_instrument,
+        admin::list_asset, admin::list_instrument, admin::update_instrument, admin::stats,
         risk::accounts_risk, risk::account_risk, risk::account_positions, risk::set_account_limits,
         risk::defaults, risk::set_defaults, risk::set_trading_day, risk::halt, risk::resume,
     ),
@@ -53,7 +53,7 @@ with `Retry-After` (trading goes on). The WebSocket API is at `/api/v1/ws` (see 
         (name = "market", description = "Public market data"),
         (name = "websocket", description = "Live data and trading over one connection, at `/api/v1/ws`: see the WebSocket API above"),
         (name = "system", description = "Status, health and documentation"),
-        (name = "admin", description = "Staff: users, listings and trading rules, every account's orders and risk, limits, the kill switch"),
+        (name = "admin", description = "Staff: users, listings and trading rules, every account's orders and risk, limits, the kill switch, live statistics"),
     )
 )]
 pub struct ApiDoc;

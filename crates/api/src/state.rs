@@ -4,6 +4,7 @@
 
 use crate::auth::{self, Jwt};
 use crate::error::{ApiError, Result};
+use crate::metrics::ApiMetrics;
 use crate::ratelimit::{Key, Limit, RateLimiter};
 use crate::ws::Hub;
 use bourse_service::{Actor, Code, Scopes, Service};
@@ -11,7 +12,7 @@ use bourse_store::{Role, UserRow};
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
@@ -163,7 +164,13 @@ pub struct Inner {
     /// usage message (at most one entry per subscriber).
     pub risk_dirty: Mutex<std::collections::BTreeSet<u64>>,
     pub started: Instant,
+    pub metrics: ApiMetrics,
+    /// Renders `/metrics`: set by the binary, which holds the exposition library.
+    exposition: OnceLock<Exposition>,
 }
+
+/// Renders the metrics exposition: the body and its content type.
+pub type Exposition = Box<dyn Fn() -> (String, &'static str) + Send + Sync>;
 
 impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -219,8 +226,11 @@ impl AppState {
         for (session, at_nanos) in revoked_sessions {
             revoked.insert(session, at_nanos / 1_000_000_000 + ttl, now);
         }
+        let metrics = ApiMetrics::new(service.telemetry());
         AppState(Arc::new(Inner {
-            hub: Hub::new(config.ws.connections_max),
+            hub: Hub::new(config.ws.connections_max, metrics.hub.clone()),
+            metrics,
+            exposition: OnceLock::new(),
             jwt: Jwt::new(jwt_secret),
             limiter,
             revoked_count: AtomicUsize::new(revoked.ends.len()),
@@ -238,12 +248,25 @@ impl AppState {
         self.service.store()
     }
 
+    /// Sets what renders `/metrics` (once; later calls are ignored).
+    pub fn set_exposition(&self, render: Exposition) {
+        let _ = self.exposition.set(render);
+    }
+
+    /// The metrics exposition, if the binary set one.
+    pub fn exposition(&self) -> Option<(String, &'static str)> {
+        self.exposition.get().map(|render| render())
+    }
+
     // ------------------------------------------------------------ limits
 
     pub fn limit_user(&self, user_id: u64) -> Result<()> {
         self.limiter
             .check(Key::User(user_id), self.config.user_limit, Instant::now())
-            .map_err(ApiError::rate_limited)
+            .map_err(|wait| {
+                self.metrics.refused("user");
+                ApiError::rate_limited(wait)
+            })
     }
 
     pub fn limit_address(&self, address: IpAddr) -> Result<()> {
@@ -253,7 +276,10 @@ impl AppState {
                 self.config.address_limit,
                 Instant::now(),
             )
-            .map_err(ApiError::rate_limited)
+            .map_err(|wait| {
+                self.metrics.refused("address");
+                ApiError::rate_limited(wait)
+            })
     }
 
     // ------------------------------------------------------------ sessions

@@ -6,7 +6,10 @@
 //! 10,000,000) journaled commands for the recovery run (0 to skip), `--runs R` (default
 //! 3) runs at full speed, of which the median sets the paced rate, `--dir PATH` for
 //! the data directory's parent (default: the system's temporary directory; it must be
-//! on the disk you want to measure).
+//! on the disk you want to measure), `--metrics-ab P` to measure only what metrics
+//! cost: P pairs of alternating runs without and with the pipeline's metrics, durable
+//! (fsync per group) and then with fsync off (where the core thread is the limit),
+//! printing each run, the medians and the spread.
 //!
 //! Throughput: two producer threads submit the exchange-core mix in chunks of 64
 //! commands, each keeping at most 1,024 commands unacknowledged (so latency measures
@@ -18,8 +21,10 @@
 use bourse_bench::{MixParams, exchange_mix, group};
 use bourse_engine::Command;
 use bourse_journal::{
-    DataDir, FsyncPolicy, NoSink, PipelineConfig, Released, StdFs, Unavailable, Venue, recover,
+    DataDir, FsyncPolicy, NoSink, PipelineConfig, PipelineMetrics, Released, StdFs, Unavailable,
+    Venue, recover,
 };
+use bourse_telemetry::Telemetry;
 use hdrhistogram::Histogram;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,6 +39,7 @@ fn main() {
     let mut commands = 3_000_000usize;
     let mut recovery = 10_000_000usize;
     let mut runs = 3usize;
+    let mut metrics_ab = 0usize;
     let mut parent = std::env::temp_dir();
     let args: Vec<String> = std::env::args().collect();
     let mut i = 1;
@@ -46,6 +52,7 @@ fn main() {
             "--commands" => commands = number().expect("--commands N"),
             "--recovery" => recovery = number().expect("--recovery N"),
             "--runs" => runs = number().expect("--runs R").max(1),
+            "--metrics-ab" => metrics_ab = number().expect("--metrics-ab P").max(1),
             "--dir" => parent = PathBuf::from(args.get(i + 1).expect("--dir PATH")),
             _ => {
                 i += 1;
@@ -72,9 +79,16 @@ fn main() {
         workload.setup.len() + workload.prefill.len()
     );
 
+    if metrics_ab > 0 {
+        for fsync in [FsyncPolicy::Batch, FsyncPolicy::Never] {
+            metrics_cost(&parent, &stream, fsync, metrics_ab);
+        }
+        return;
+    }
+
     let mut rates = Vec::new();
     for run_no in 1..=runs {
-        let (rate, hist) = run(&parent, "max", &stream, None);
+        let (rate, hist) = run(&parent, "max", &stream, None, FsyncPolicy::Batch, false);
         report(
             &format!("durable, as fast as it goes (run {run_no} of {runs})"),
             rate,
@@ -88,7 +102,14 @@ fn main() {
         "median durable throughput: {} commands/s",
         group(rate as u64)
     );
-    let (rate_paced, hist_paced) = run(&parent, "paced", &stream, Some(rate / 2.0));
+    let (rate_paced, hist_paced) = run(
+        &parent,
+        "paced",
+        &stream,
+        Some(rate / 2.0),
+        FsyncPolicy::Batch,
+        false,
+    );
     report(
         &format!("durable, paced at {} commands/s", group(rate as u64 / 2)),
         rate_paced,
@@ -98,6 +119,63 @@ fn main() {
     if recovery > 0 {
         measure_recovery(&parent, recovery);
     }
+}
+
+/// Alternating runs without and with the pipeline's metrics: each run's figures, then
+/// per variant the median and the spread (lowest to highest) and the ratio of medians.
+fn metrics_cost(parent: &std::path::Path, stream: &[Command], fsync: FsyncPolicy, pairs: usize) {
+    let label = match fsync {
+        FsyncPolicy::Batch => "durable (fsync per group)",
+        FsyncPolicy::Never => "fsync off (the core thread is the limit)",
+    };
+    let mut off = Vec::new();
+    let mut on = Vec::new();
+    for pair in 1..=pairs {
+        for metrics in [false, true] {
+            let (rate, hist) = run(parent, "ab", stream, None, fsync, metrics);
+            report(
+                &format!(
+                    "{label}, metrics {} (pair {pair} of {pairs})",
+                    if metrics { "on" } else { "off" }
+                ),
+                rate,
+                &hist,
+            );
+            if metrics { &mut on } else { &mut off }.push((rate, hist.value_at_quantile(0.99)));
+        }
+    }
+    let summary = |runs: &mut Vec<(f64, u64)>| {
+        let mut rates: Vec<f64> = runs.iter().map(|r| r.0).collect();
+        let mut p99s: Vec<u64> = runs.iter().map(|r| r.1).collect();
+        rates.sort_by(f64::total_cmp);
+        p99s.sort_unstable();
+        (
+            rates[rates.len() / 2],
+            rates[0],
+            rates[rates.len() - 1],
+            p99s[p99s.len() / 2],
+        )
+    };
+    let (off_med, off_lo, off_hi, off_p99) = summary(&mut off);
+    let (on_med, on_lo, on_hi, on_p99) = summary(&mut on);
+    println!(
+        "{label}: metrics off median {} commands/s (spread {} to {}), ack p99 median {} us",
+        group(off_med as u64),
+        group(off_lo as u64),
+        group(off_hi as u64),
+        off_p99 / 1_000
+    );
+    println!(
+        "{label}: metrics on  median {} commands/s (spread {} to {}), ack p99 median {} us",
+        group(on_med as u64),
+        group(on_lo as u64),
+        group(on_hi as u64),
+        on_p99 / 1_000
+    );
+    println!(
+        "{label}: with metrics the median is {:.1}% of without",
+        100.0 * on_med / off_med
+    );
 }
 
 fn report(name: &str, rate: f64, hist: &Histogram<u64>) {
@@ -127,12 +205,13 @@ impl Drop for TempData {
     }
 }
 
-fn start(dir: &DataDir, fsync: FsyncPolicy) -> Venue {
+fn start(dir: &DataDir, fsync: FsyncPolicy, metrics: bool) -> Venue {
     let recovered = recover(&StdFs, dir).expect("recovery");
     let config = PipelineConfig {
         fsync,
         snapshot_every_commands: 0,
         snapshot_every: None,
+        metrics: metrics.then(|| PipelineMetrics::new(&Telemetry::new())),
         ..PipelineConfig::default()
     };
     Venue::start(
@@ -158,10 +237,12 @@ fn run(
     name: &str,
     stream: &[Command],
     pace: Option<f64>,
+    fsync: FsyncPolicy,
+    metrics: bool,
 ) -> (f64, Histogram<u64>) {
     let temp = TempData::new(parent, name);
     let dir = DataDir::new(&temp.0);
-    let venue = Arc::new(start(&dir, FsyncPolicy::Batch));
+    let venue = Arc::new(start(&dir, fsync, metrics));
     let latencies = Arc::new(Mutex::new(
         Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).unwrap(),
     ));
@@ -287,7 +368,7 @@ fn measure_recovery(parent: &std::path::Path, count: usize) {
         .chain(workload.prefill)
         .chain(workload.commands)
         .collect();
-    let venue = start(&dir, FsyncPolicy::Never);
+    let venue = start(&dir, FsyncPolicy::Never, false);
     let written = Instant::now();
     for chunk in stream.chunks(1_024) {
         venue.submit_batch(

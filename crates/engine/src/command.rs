@@ -99,6 +99,66 @@ pub enum Command {
     Panic { owner: OwnerId, flatten: bool },
 }
 
+impl Command {
+    /// The kinds of command, in the order of [`Command::kind_index`], as stable
+    /// `snake_case` labels (metrics, logs). New kinds are only ever appended.
+    pub const KIND_NAMES: &'static [&'static str] = &[
+        "list_asset",
+        "list_instrument",
+        "set_instrument_status",
+        "set_limits",
+        "open_account",
+        "set_account_halted",
+        "deposit",
+        "withdraw",
+        "post_transfer",
+        "void_transfer",
+        "place",
+        "cancel",
+        "amend",
+        "cancel_all",
+        "tick",
+        "place_oco",
+        "set_risk_limit",
+        "set_trading_day",
+        "update_instrument",
+        "halt",
+        "panic",
+    ];
+
+    /// This command's position in [`Command::KIND_NAMES`].
+    pub const fn kind_index(&self) -> usize {
+        match self {
+            Command::ListAsset(_) => 0,
+            Command::ListInstrument(_) => 1,
+            Command::SetInstrumentStatus { .. } => 2,
+            Command::SetLimits(_) => 3,
+            Command::OpenAccount { .. } => 4,
+            Command::SetAccountHalted { .. } => 5,
+            Command::Deposit(_) => 6,
+            Command::Withdraw(_) => 7,
+            Command::PostTransfer { .. } => 8,
+            Command::VoidTransfer { .. } => 9,
+            Command::Place(_) => 10,
+            Command::Cancel { .. } => 11,
+            Command::Amend { .. } => 12,
+            Command::CancelAll { .. } => 13,
+            Command::Tick => 14,
+            Command::PlaceOco { .. } => 15,
+            Command::SetRiskLimit { .. } => 16,
+            Command::SetTradingDay { .. } => 17,
+            Command::UpdateInstrument { .. } => 18,
+            Command::Halt { .. } => 19,
+            Command::Panic { .. } => 20,
+        }
+    }
+
+    /// This command's kind as a stable label.
+    pub const fn kind_name(&self) -> &'static str {
+        Command::KIND_NAMES[self.kind_index()]
+    }
+}
+
 /// What a halt covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum HaltScope {

@@ -11,13 +11,15 @@
 
 pub mod fs;
 pub mod log;
+mod metrics;
 mod pipeline;
 pub mod record;
 mod recovery;
 pub mod snapshot;
 
 pub use fs::{AppendFile, DataDir, DirLock, FileSystem, StdFs};
-pub use log::{FsyncPolicy, JournalLog, Tail};
+pub use log::{Appended, FsyncPolicy, JournalLog, Tail};
+pub use metrics::PipelineMetrics;
 pub use pipeline::{
     Clock, Health, NoSink, PipelineConfig, ReleaseSink, Released, Reply, ShutdownReport,
     SubmitError, Unavailable, Venue, system_clock,

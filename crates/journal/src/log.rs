@@ -11,6 +11,7 @@ use crate::record::{self, RecordHash};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub const SEGMENT_MAGIC: [u8; 4] = *b"BRSJ";
 pub const SEGMENT_VERSION: u16 = 1;
@@ -76,6 +77,17 @@ pub struct Tail {
     pub next_seq: u64,
     pub last_hash: RecordHash,
     pub segment: Option<(PathBuf, u64)>,
+}
+
+/// What one [`JournalLog::append`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Appended {
+    /// Bytes written to the segment.
+    pub bytes: u64,
+    /// Time the write took.
+    pub write: Duration,
+    /// Time the sync took, when the policy synced.
+    pub sync: Option<Duration>,
 }
 
 /// The journal's appending side. Not thread-safe: one writer thread owns it.
@@ -168,7 +180,7 @@ impl JournalLog {
     pub fn append<'a>(
         &mut self,
         records: impl IntoIterator<Item = (u64, u64, &'a [u8])>,
-    ) -> io::Result<()> {
+    ) -> io::Result<Appended> {
         self.buf.clear();
         let mut hash = self.last_hash;
         let mut seq = self.next_seq;
@@ -178,7 +190,7 @@ impl JournalLog {
             seq += 1;
         }
         if self.buf.is_empty() {
-            return Ok(());
+            return Ok(Appended::default());
         }
         // A group is never split: segments end between groups, so they may run a
         // little past the size limit.
@@ -186,14 +198,23 @@ impl JournalLog {
             self.roll()?;
         }
         let file = self.file.as_mut().expect("a segment is open after roll");
+        let started = Instant::now();
         file.write_all(&self.buf)?;
-        if self.fsync == FsyncPolicy::Batch {
+        let written = Instant::now();
+        let sync = if self.fsync == FsyncPolicy::Batch {
             file.sync_data()?;
-        }
+            Some(written.elapsed())
+        } else {
+            None
+        };
         self.size += self.buf.len() as u64;
         self.next_seq = seq;
         self.last_hash = hash;
-        Ok(())
+        Ok(Appended {
+            bytes: self.buf.len() as u64,
+            write: written - started,
+            sync,
+        })
     }
 
     /// Closes the current segment (durably) and starts a new one.

@@ -25,9 +25,11 @@
 
 use crate::fs::{DataDir, FileSystem};
 use crate::log::{FsyncPolicy, JournalLog};
+use crate::metrics::{PipelineMetrics, Tally};
 use crate::recovery::Recovered;
 use crate::snapshot;
 use bourse_engine::{Command, Engine, Event, encode_command_into};
+use bourse_telemetry::Gauge;
 use bourse_types::Timestamp;
 use std::collections::VecDeque;
 use std::io;
@@ -58,6 +60,9 @@ pub struct PipelineConfig {
     /// Take a snapshot at least this often when commands arrive (None: never by time).
     pub snapshot_every: Option<Duration>,
     pub snapshots_retained: usize,
+    /// Where the pipeline counts what it does; `None` counts nothing (benchmarks of
+    /// the bare pipeline).
+    pub metrics: Option<PipelineMetrics>,
 }
 
 impl Default for PipelineConfig {
@@ -72,6 +77,7 @@ impl Default for PipelineConfig {
             snapshot_every_commands: 1_000_000,
             snapshot_every: Some(Duration::from_secs(600)),
             snapshots_retained: 3,
+            metrics: None,
         }
     }
 }
@@ -245,6 +251,8 @@ pub struct ShutdownReport {
 /// A running venue: the durable engine behind a submission queue.
 pub struct Venue {
     input: SyncSender<Input>,
+    /// Submissions in the queue, when the pipeline is counted.
+    depth: Option<Arc<Gauge>>,
     shared: Arc<Shared>,
     submit_batch_max: usize,
     core: Mutex<Option<JoinHandle<ShutdownReport>>>,
@@ -277,6 +285,9 @@ impl Venue {
             config.fsync,
         )?;
         let seq = recovered.engine.seq();
+        if let Some(metrics) = &config.metrics {
+            metrics.note_halts(&recovered.engine);
+        }
         let shared = Arc::new(Shared {
             applied: AtomicU64::new(seq),
             durable: AtomicU64::new(seq),
@@ -292,18 +303,29 @@ impl Venue {
 
         let writer = {
             let shared = shared.clone();
+            let metrics = config.metrics.clone();
             std::thread::Builder::new()
                 .name("bourse-journal".to_string())
-                .spawn(move || writer_loop(log, journal_rx, shared))?
+                .spawn(move || writer_loop(log, journal_rx, shared, metrics))?
         };
         let snapshotter = {
             let shared = shared.clone();
             let fs = fs.clone();
             let dir = dir.snapshots();
             let retained = config.snapshots_retained;
+            let metrics = config.metrics.clone();
             std::thread::Builder::new()
                 .name("bourse-snapshot".to_string())
-                .spawn(move || snapshot_loop(fs.as_ref(), &dir, retained, snapshot_rx, &shared))?
+                .spawn(move || {
+                    snapshot_loop(
+                        fs.as_ref(),
+                        &dir,
+                        retained,
+                        snapshot_rx,
+                        &shared,
+                        metrics.as_ref(),
+                    )
+                })?
         };
         let core = {
             let shared = shared.clone();
@@ -322,6 +344,7 @@ impl Venue {
                 events: Vec::with_capacity(64),
                 since_snapshot: 0,
                 snapshot_at: Instant::now(),
+                tally: Tally::new(),
             };
             std::thread::Builder::new()
                 .name("bourse-core".to_string())
@@ -329,6 +352,10 @@ impl Venue {
         };
         Ok(Venue {
             input: input_tx,
+            depth: config
+                .metrics
+                .as_ref()
+                .map(|m| m.submit_queue_depth.clone()),
             shared,
             submit_batch_max: config.submit_batch_max,
             core: Mutex::new(Some(core)),
@@ -351,7 +378,9 @@ impl Venue {
     }
 
     fn send(&self, batch: Vec<(Command, Reply)>) {
+        self.queued(1);
         if let Err(error) = self.input.send(Input::Commands(batch)) {
+            self.queued(-1);
             let Input::Commands(batch) = error.0 else {
                 return;
             };
@@ -368,7 +397,10 @@ impl Venue {
             return Err(SubmitError::Unavailable(Unavailable));
         }
         match self.input.try_send(Input::Commands(vec![(command, reply)])) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.queued(1);
+                Ok(())
+            }
             Err(TrySendError::Full(_)) => Err(SubmitError::Busy),
             Err(TrySendError::Disconnected(_)) => Err(SubmitError::Unavailable(Unavailable)),
         }
@@ -384,9 +416,18 @@ impl Venue {
             return Err(SubmitError::Unavailable(Unavailable));
         }
         match self.input.try_send(Input::Query(Box::new(read))) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.queued(1);
+                Ok(())
+            }
             Err(TrySendError::Full(_)) => Err(SubmitError::Busy),
             Err(TrySendError::Disconnected(_)) => Err(SubmitError::Unavailable(Unavailable)),
+        }
+    }
+
+    fn queued(&self, n: i64) {
+        if let Some(depth) = &self.depth {
+            depth.add(n);
         }
     }
 
@@ -456,6 +497,7 @@ struct Core {
     events: Vec<Event>,
     since_snapshot: u64,
     snapshot_at: Instant,
+    tally: Tally,
 }
 
 impl Core {
@@ -497,6 +539,11 @@ impl Core {
             };
             let mut next = first;
             while let Some(message) = next.take() {
+                if let Some(metrics) = &self.config.metrics
+                    && matches!(message, Input::Commands(_) | Input::Query(_))
+                {
+                    metrics.submit_queue_depth.dec();
+                }
                 match message {
                     Input::Commands(batch) => {
                         for (command, reply) in batch {
@@ -532,11 +579,16 @@ impl Core {
             if !group.records.is_empty() {
                 self.send_journal(JournalMessage::Group(group));
             }
+            let counted = self.config.metrics.is_some() && !stamped.is_empty();
+            let started = counted.then(Instant::now);
             for (seq, ts, command, reply) in stamped.drain(..) {
                 self.events.clear();
                 self.engine
                     .apply_into(seq, Timestamp(ts), &command, &mut self.events)
                     .expect("the core stamps consecutive sequence numbers");
+                if counted {
+                    self.tally.count(&command, &self.events);
+                }
                 let events = std::mem::replace(&mut self.events, Vec::with_capacity(16));
                 self.pending.push_back((
                     Released {
@@ -548,6 +600,10 @@ impl Core {
                     reply,
                 ));
                 self.since_snapshot += 1;
+            }
+            if let (Some(metrics), Some(started)) = (&self.config.metrics, started) {
+                metrics.apply.observe_duration(started.elapsed());
+                self.tally.flush(metrics, &self.engine);
             }
             self.shared
                 .applied
@@ -641,7 +697,11 @@ impl Core {
             return Err(io::Error::other(Unavailable.to_string()));
         }
         self.release();
+        let started = Instant::now();
         let path = snapshot::write(self.fs.as_ref(), &self.snapshots_dir, &self.engine)?;
+        if let Some(metrics) = &self.config.metrics {
+            metrics.snapshot.observe_duration(started.elapsed());
+        }
         snapshot::prune(
             self.fs.as_ref(),
             &self.snapshots_dir,
@@ -695,7 +755,12 @@ impl Core {
 
 /// Appends and syncs groups; the core thread hears of progress through the durable
 /// watermark's condition variable.
-fn writer_loop(mut log: JournalLog, input: Receiver<JournalMessage>, shared: Arc<Shared>) {
+fn writer_loop(
+    mut log: JournalLog,
+    input: Receiver<JournalMessage>,
+    shared: Arc<Shared>,
+    metrics: Option<PipelineMetrics>,
+) {
     let mut groups: Vec<Group> = Vec::new();
     while let Ok(first) = input.recv() {
         let mut flush = false;
@@ -717,12 +782,22 @@ fn writer_loop(mut log: JournalLog, input: Receiver<JournalMessage>, shared: Arc
             .filter_map(|g| g.records.last())
             .map(|r| r.0)
             .max();
+        let count: usize = groups.iter().map(|g| g.records.len()).sum();
         let records = groups.iter().flat_map(|group| {
             group.records.iter().map(|&(seq, ts, start, end)| {
                 (seq, ts, &group.payloads[start as usize..end as usize])
             })
         });
-        let mut result = log.append(records);
+        let mut result = log.append(records).map(|appended| {
+            if let Some(metrics) = metrics.as_ref().filter(|_| count > 0) {
+                metrics.group_commands.observe(count as u64);
+                metrics.write.observe_duration(appended.write);
+                if let Some(sync) = appended.sync {
+                    metrics.fsync.observe_duration(sync);
+                }
+                metrics.written_bytes.add(appended.bytes);
+            }
+        });
         if result.is_ok() && flush {
             result = log.sync();
         }
@@ -745,16 +820,21 @@ fn snapshot_loop(
     retained: usize,
     input: Receiver<Engine>,
     shared: &Shared,
+    metrics: Option<&PipelineMetrics>,
 ) {
     while let Ok(engine) = input.recv() {
         let seq = engine.seq();
         if !shared.wait_durable(seq) {
             continue;
         }
+        let started = Instant::now();
         match snapshot::write(fs, dir, &engine)
             .and_then(|path| snapshot::prune(fs, dir, retained).map(|()| path))
         {
             Ok(path) => {
+                if let Some(metrics) = metrics {
+                    metrics.snapshot.observe_duration(started.elapsed());
+                }
                 shared.last_snapshot.store(seq, Ordering::SeqCst);
                 tracing::info!(seq, path = %path.display(), "snapshot written");
             }

@@ -52,6 +52,36 @@ pub enum Command {
     Snapshot(DataDirArgs),
     /// Print the API's OpenAPI 3.1 document (the one `/api/v1/openapi.json` serves).
     Openapi,
+    /// Copy the data directory into DIR while the venue runs (or not): the newest
+    /// snapshot, the journal, the SQLite read models, and a manifest with the last
+    /// sequence number, the state hash there and every file's hash (see
+    /// docs/operations.md).
+    Backup(BackupArgs),
+    /// Check the backup in DIR against its manifest and make it the data directory,
+    /// which must be empty or absent. The venue must not be running. A damaged or
+    /// incomplete backup is refused and nothing is changed.
+    Restore(BackupArgs),
+    /// Ask a probe over HTTP: exit 0 when it answers 2xx within the timeout, 1
+    /// otherwise (the container image's health check).
+    Healthcheck(HealthcheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// The backup directory (new or empty for `backup`).
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct HealthcheckArgs {
+    /// The probe to ask, `http://HOST:PORT/PATH`.
+    #[arg(long, default_value = "http://127.0.0.1:8080/healthz")]
+    pub url: String,
+    /// How long the answer may take, in milliseconds.
+    #[arg(long, default_value_t = 2_000)]
+    pub timeout_ms: u64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,13 +1,16 @@
 //! The `bourse` binary's library: configuration, the composition root that starts a
 //! venue, and the subcommands. `main.rs` only parses arguments and picks one.
 
+pub mod backup;
 pub mod bench;
 pub mod cli;
 pub mod client;
 pub mod config;
 pub mod describe;
+pub mod healthcheck;
 pub mod http;
 pub mod journal_cmd;
+pub mod metrics;
 pub mod serve;
 pub mod user_cmd;
 pub mod web;

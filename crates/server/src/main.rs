@@ -15,6 +15,21 @@ fn bench(args: &cli::BenchArgs) -> anyhow::Result<ExitCode> {
     bourse::bench::run(&args.mode, &options)?;
     Ok(ExitCode::SUCCESS)
 }
+fn healthcheck(args: &cli::HealthcheckArgs) -> ExitCode {
+    let timeout = std::time::Duration::from_millis(args.timeout_ms.max(1));
+    match bourse::healthcheck::probe(&args.url, timeout) {
+        Ok(status) if (200..300).contains(&status) => ExitCode::SUCCESS,
+        Ok(status) => {
+            eprintln!("unhealthy: {} answered {status}", args.url);
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("unhealthy: {}: {error:#}", args.url);
+            ExitCode::FAILURE
+        }
+    }
+}
+
 use clap::Parser;
 use std::process::ExitCode;
 
@@ -40,6 +55,13 @@ fn main() -> ExitCode {
         cli::Command::Journal(cli::JournalCommand::Verify(args)) => journal_cmd::verify(&args),
         cli::Command::Journal(cli::JournalCommand::Inspect(args)) => journal_cmd::inspect(&args),
         cli::Command::Snapshot(args) => journal_cmd::snapshot(&args),
+        cli::Command::Backup(args) => {
+            user_cmd::runtime().and_then(|rt| rt.block_on(user_cmd::backup(&args)))
+        }
+        cli::Command::Restore(args) => {
+            user_cmd::runtime().and_then(|rt| rt.block_on(user_cmd::restore(&args)))
+        }
+        cli::Command::Healthcheck(args) => Ok(healthcheck(&args)),
         cli::Command::Openapi => {
             println!("{}", bourse_api::openapi::document_json());
             Ok(ExitCode::SUCCESS)

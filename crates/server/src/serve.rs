@@ -4,13 +4,14 @@
 
 use crate::config::{Config, absolute};
 use anyhow::{Context, bail};
-use bourse_api::dispatch::Batch;
+use bourse_api::dispatch::{Batch, ReleasedBatch};
 use bourse_api::ratelimit::Limit;
 use bourse_api::ws::Close;
 use bourse_api::{ApiConfig, AppState, WsConfig};
 use bourse_engine::{Command, EngineLimits, Event};
 use bourse_journal::{
-    DataDir, DirLock, FsyncPolicy, PipelineConfig, ReleaseSink, Released, StdFs, Venue,
+    DataDir, DirLock, FsyncPolicy, PipelineConfig, PipelineMetrics, ReleaseSink, Released, StdFs,
+    Venue,
 };
 use bourse_market::{Interval, MarketData, PublicTrade, Simulator};
 use bourse_service::{
@@ -18,6 +19,7 @@ use bourse_service::{
     ServiceConfig, ServiceParts,
 };
 use bourse_store::{NewUser, Projector, Role, Store};
+use bourse_telemetry::{Counter, Gauge, Histogram, Telemetry, names};
 use bourse_types::{
     Amount, AssetCode, AssetId, AssetSpec, InstrumentId, InstrumentSpec, Price, Qty, Side,
     Timestamp, TradeId, parse_decimal,
@@ -27,15 +29,19 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{Notify, mpsc, watch};
 
 /// Hands released batches to the dispatcher; blocks (backpressure) when it lags.
-struct ChannelSink(mpsc::Sender<Batch>);
+struct ChannelSink(mpsc::Sender<ReleasedBatch>);
 
 impl ReleaseSink for ChannelSink {
     fn released(&mut self, batch: &[Released]) {
-        if self.0.blocking_send(Arc::new(batch.to_vec())).is_err() {
+        if self
+            .0
+            .blocking_send((Instant::now(), Arc::new(batch.to_vec())))
+            .is_err()
+        {
             tracing::warn!("the dispatcher is gone; released events are not published");
         }
     }
@@ -144,6 +150,24 @@ struct ProjectorTask {
     database_up: Arc<AtomicBool>,
     /// Rows held in memory, at most, while the database is away.
     backlog_max: usize,
+    metrics: ProjectorMetrics,
+}
+
+/// The projector's series.
+struct ProjectorMetrics {
+    round: Arc<Histogram>,
+    write: Arc<Histogram>,
+    backlog: Arc<Gauge>,
+}
+
+impl ProjectorMetrics {
+    fn new(telemetry: &Telemetry) -> ProjectorMetrics {
+        ProjectorMetrics {
+            round: telemetry.histogram(&names::PROJECTOR_ROUND).get(&[]),
+            write: telemetry.histogram(&names::DB_QUERY).get(&["write"]),
+            backlog: telemetry.gauge(&names::PROJECTOR_BACKLOG).get(&[]),
+        }
+    }
 }
 
 /// The projector task: applies batches as they come, writes them in one transaction per
@@ -186,14 +210,24 @@ async fn run_projector(mut task: ProjectorTask) {
             }
         }
         last_write = tokio::time::Instant::now();
+        let round_started = Instant::now();
         let mut delay = Duration::from_millis(100);
         loop {
+            task.metrics
+                .backlog
+                .set(task.projector.pending_rows() as i64);
+            let write_started = Instant::now();
             let result = match tokio::time::timeout(FLUSH_TIMEOUT, task.projector.flush()).await {
                 Ok(result) => result,
                 Err(_) => Err(bourse_store::StoreError::Timeout(FLUSH_TIMEOUT)),
             };
+            task.metrics.write.observe_duration(write_started.elapsed());
             match result {
                 Ok(()) => {
+                    task.metrics.round.observe_duration(round_started.elapsed());
+                    task.metrics
+                        .backlog
+                        .set(task.projector.pending_rows() as i64);
                     if !task.database_up.swap(true, Ordering::Relaxed) {
                         tracing::info!(
                             seq = task.projector.projected_seq(),
@@ -470,9 +504,15 @@ fn run_simulator(
     mut sim: Simulator,
     mut observed: mpsc::Receiver<Batch>,
     stop: Arc<AtomicBool>,
+    orders: Arc<Counter>,
 ) {
     let noop = || -> bourse_journal::Reply { Box::new(|_| {}) };
+    let is_order =
+        |command: &Command| matches!(command, Command::Place(_) | Command::PlaceOco { .. });
     for command in sim.startup_commands() {
+        if is_order(&command) {
+            orders.inc();
+        }
         venue.submit(command, noop());
     }
     let tick = Duration::from_millis(sim.tick_ms());
@@ -485,8 +525,12 @@ fn run_simulator(
         }
         let now = Timestamp(bourse_api::state::now_nanos());
         for command in sim.tick(now) {
+            let order = is_order(&command);
             if venue.try_submit(command, noop()).is_err() {
                 break;
+            }
+            if order {
+                orders.inc();
             }
         }
     }
@@ -554,6 +598,11 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         config.auth.jwt_secret.clone()
     };
     ensure_admin(&store, admin_password).await?;
+    let telemetry = Telemetry::new();
+    telemetry
+        .gauge(&names::BUILD_INFO)
+        .get(&[env!("CARGO_PKG_VERSION")])
+        .set(1);
 
     // The projector starts first, so that it can catch up while the journal replays.
     let (projector_tx, projector_rx) = mpsc::channel::<Batch>(64);
@@ -591,6 +640,7 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         flush: read_flush.clone(),
         database_up: database_up.clone(),
         backlog_max: config.data.projection_backlog_max.max(ROUND_MAX),
+        metrics: ProjectorMetrics::new(&telemetry),
     }));
 
     let recovery_dir = dir.clone();
@@ -671,7 +721,7 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         );
     }
 
-    let (release_tx, release_rx) = mpsc::channel::<Batch>(256);
+    let (release_tx, release_rx) = mpsc::channel::<ReleasedBatch>(256);
     let pipeline = PipelineConfig {
         segment_bytes_max: config.journal.segment_mb.max(1) << 20,
         fsync: if config.journal.fsync == "none" {
@@ -685,6 +735,7 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         snapshot_every: (config.journal.snapshot_every_secs > 0)
             .then(|| Duration::from_secs(config.journal.snapshot_every_secs)),
         snapshots_retained: config.journal.snapshots_retained.max(1),
+        metrics: Some(PipelineMetrics::new(&telemetry)),
         ..PipelineConfig::default()
     };
     let catalog_engine = recovered.engine.clone();
@@ -736,6 +787,7 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
             projected: projected_watch,
             read_flush,
             database_up,
+            telemetry: telemetry.clone(),
         },
         &catalog_engine,
     );
@@ -776,6 +828,9 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         .await?;
     let state = AppState::new(api_config, service, jwt_secret.as_bytes(), revoked_sessions);
     drop(catalog_engine);
+    crate::metrics::watch_venue(&telemetry, &state);
+    let stats_task = tokio::spawn(bourse_api::dispatch::sample_stats(Arc::downgrade(&state.0)));
+    state.set_exposition(crate::metrics::exposition(telemetry.clone()));
 
     let (dispatched_tx, dispatched_rx) = mpsc::channel::<Batch>(64);
     let dispatcher = tokio::spawn(bourse_api::dispatch::run(
@@ -810,10 +865,11 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         let sim = Simulator::new(&config.sim_config(), &instruments, reference);
         let venue = venue.clone();
         let stop = stop_simulator.clone();
+        let orders = telemetry.counter(&names::SIMULATOR_ORDERS).get(&[]);
         Some(
             std::thread::Builder::new()
                 .name("bourse-simulator".to_string())
-                .spawn(move || run_simulator(venue, sim, sim_rx, stop))
+                .spawn(move || run_simulator(venue, sim, sim_rx, stop, orders))
                 .context("starting the simulator")?,
         )
     } else {
@@ -866,6 +922,7 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         if let Some(report) = report {
             tracing::info!(last_seq = report.last_seq, state_hash = %report.state_hash, snapshot = ?report.snapshot, "venue stopped");
         }
+        stats_task.abort();
         let _ = dispatcher.await;
         let _ = fan_out_task.await;
         let _ = projector_task.await;

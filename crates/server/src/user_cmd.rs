@@ -1,5 +1,5 @@
-//! `bourse serve`, `bourse user add` and `bourse rebuild-read-models`: the commands
-//! that need the configuration and an async runtime.
+//! `bourse serve`, `bourse user add`, `bourse rebuild-read-models`, `bourse backup` and
+//! `bourse restore`: the commands that need the configuration and an async runtime.
 
 use crate::cli::{ConfigArgs, ServeArgs, UserAddArgs};
 use crate::config::{Config, absolute};
@@ -110,5 +110,33 @@ pub async fn rebuild(args: &ConfigArgs) -> anyhow::Result<ExitCode> {
     store.reset_read_models().await?;
     println!("read models emptied; the next `bourse serve` rebuilds them from the journal");
     store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn backup(args: &crate::cli::BackupArgs) -> anyhow::Result<ExitCode> {
+    let config = load(&args.config, &[])?;
+    let report = crate::backup::backup(&config, &args.dir).await?;
+    let m = &report.manifest;
+    println!(
+        "Backed up to {}: up to command {} (state hash {}), {} files, read models: {}",
+        report.dir.display(),
+        m.seq,
+        m.state_hash,
+        m.files.len(),
+        m.read_models
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn restore(args: &crate::cli::BackupArgs) -> anyhow::Result<ExitCode> {
+    let config = load(&args.config, &[])?;
+    let manifest = crate::backup::restore(&config, &args.dir).await?;
+    println!(
+        "Restored {} into {}: command {} with state hash {}, as the manifest says",
+        args.dir.display(),
+        absolute(&config.data.dir).display(),
+        manifest.seq,
+        manifest.state_hash
+    );
     Ok(ExitCode::SUCCESS)
 }

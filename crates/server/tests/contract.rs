@@ -251,17 +251,11 @@ async fn a_slow_consumer_is_told_1008_before_its_connection_ends() {
     }
     let mut ws = tight_ws(&server, &token).await;
     let hub = &server.running.as_ref().unwrap().state.hub;
-    let slow_before = hub
-        .slow_disconnects
-        .load(std::sync::atomic::Ordering::Relaxed);
+    let slow_before = hub.metrics().slow_consumers.get();
     // Ask for the snapshot again and again without reading the answers.
     let started = Instant::now();
     let mut sent = 0;
-    while hub
-        .slow_disconnects
-        .load(std::sync::atomic::Ordering::Relaxed)
-        == slow_before
-    {
+    while hub.metrics().slow_consumers.get() == slow_before {
         assert!(
             started.elapsed() < Duration::from_secs(60),
             "the queue never filled ({sent} requests)"

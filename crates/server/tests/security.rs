@@ -948,6 +948,8 @@ async fn the_openapi_document_covers_every_route_and_the_docs_are_served() {
         ("get", "/api/v1/docs"),
         ("get", "/healthz"),
         ("get", "/readyz"),
+        ("get", "/metrics"),
+        ("get", "/api/v1/admin/stats"),
         ("get", "/api/v1/admin/users"),
         ("post", "/api/v1/admin/users"),
         ("patch", "/api/v1/admin/users/{id}"),

@@ -20,9 +20,11 @@ mod listing;
 mod live;
 mod orders;
 mod risk;
+mod stats;
 
 pub use account::{FaucetConfig, FaucetDeposit};
 pub use actor::{Actor, Scopes};
+pub use bourse_telemetry::stats::StatsSample;
 pub use catalog::{Catalog, average_price, parse_amount, parse_price, parse_qty, value_error};
 pub use error::{
     Code, DATABASE_RETRY_AFTER_SECS, Detail, ErrorCode, Result, ServiceError, reject_message,
@@ -36,16 +38,18 @@ pub use risk::{
     HaltRequest, HaltTarget, HaltView, InstrumentRisk, Limit, LimitChange, LimitSource,
     PanicOutcome, PositionView, QuoteRisk, RISK_OVERVIEWS_MAX, RiskDefaults, RiskOverview,
 };
+pub use stats::{STATS_INTERVAL, STATS_SAMPLES_MAX};
 
 use bourse_engine::{Command, Engine, EngineLimits, Event};
 use bourse_journal::{Released, SubmitError, Venue};
 use bourse_market::MarketData;
 use bourse_store::Store;
+use bourse_telemetry::{Family, Histogram, Telemetry, names};
 use bourse_types::OwnerId;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant};
 use tokio::sync::{Notify, oneshot, watch};
 
 /// How often a read waiting for the read models looks whether the database is still up.
@@ -96,6 +100,14 @@ struct Inner {
     known_owners: Mutex<HashSet<u64>>,
     /// The engine's limits as last set, to tell whether the configuration changes them.
     limits: Mutex<Option<EngineLimits>>,
+    telemetry: Arc<Telemetry>,
+    /// Submission to durable answer, by [`Command::kind_index`]; a kind's series is
+    /// made when the kind is first submitted.
+    roundtrip: Vec<OnceLock<Arc<Histogram>>>,
+    roundtrip_family: Arc<Family<Histogram>>,
+    /// Read-model queries of requests.
+    db_read: Arc<Histogram>,
+    stats: Mutex<stats::StatsRing>,
 }
 
 /// The use cases and the views they read. Cheap to clone.
@@ -122,6 +134,8 @@ pub struct ServiceParts {
     pub read_flush: Arc<Notify>,
     /// Whether the read-model database answers; the projector reports into it too.
     pub database_up: Arc<AtomicBool>,
+    /// Where the use cases count what they do.
+    pub telemetry: Arc<Telemetry>,
 }
 
 fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
@@ -136,7 +150,16 @@ impl Service {
     /// A service for a venue recovered from `engine` (read before the venue takes it).
     pub fn new(parts: ServiceParts, engine: &Engine) -> Service {
         let seq = engine.seq();
+        let db_read = parts.telemetry.histogram(&names::DB_QUERY).get(&["read"]);
         Service(Arc::new(Inner {
+            roundtrip: Command::KIND_NAMES
+                .iter()
+                .map(|_| OnceLock::new())
+                .collect(),
+            roundtrip_family: parts.telemetry.histogram(&names::COMMAND_ROUNDTRIP),
+            db_read,
+            stats: Mutex::new(stats::StatsRing::default()),
+            telemetry: parts.telemetry,
             catalog: RwLock::new(Catalog::from_engine(engine)),
             market: RwLock::new(parts.market),
             live: RwLock::new(parts.live),
@@ -162,6 +185,11 @@ impl Service {
 
     pub fn venue(&self) -> &Arc<Venue> {
         &self.0.venue
+    }
+
+    /// The venue's metrics registry.
+    pub fn telemetry(&self) -> &Arc<Telemetry> {
+        &self.0.telemetry
     }
 
     pub fn catalog(&self) -> RwLockReadGuard<'_, Catalog> {
@@ -248,6 +276,10 @@ impl Service {
     /// Submits a command and waits for its durable outcome. Refuses at once when the
     /// venue's queue is full (`OVERLOADED`) or its journal has failed.
     pub async fn execute(&self, command: Command) -> Result<Released> {
+        let started = Instant::now();
+        let kind = command.kind_index();
+        let roundtrip = self.0.roundtrip[kind]
+            .get_or_init(|| self.0.roundtrip_family.get(&[Command::KIND_NAMES[kind]]));
         let (tx, rx) = oneshot::channel();
         let reply: bourse_journal::Reply = Box::new(move |result| {
             let _ = tx.send(result);
@@ -262,7 +294,10 @@ impl Service {
             Err(SubmitError::Unavailable(_)) => return Err(ServiceError::journal_unavailable()),
         }
         match tokio::time::timeout(self.0.config.command_timeout, rx).await {
-            Ok(Ok(Ok(released))) => Ok(released),
+            Ok(Ok(Ok(released))) => {
+                roundtrip.observe_duration(started.elapsed());
+                Ok(released)
+            }
             Ok(Ok(Err(_))) | Ok(Err(_)) => Err(ServiceError::journal_unavailable()),
             Err(_) => Err(ServiceError::overloaded(
                 "the command was not acknowledged in time; retry with the same client order id",
@@ -375,10 +410,12 @@ impl Service {
         query: impl Future<Output = bourse_store::Result<T>>,
     ) -> Result<T> {
         let timeout = self.0.config.database_timeout;
+        let started = Instant::now();
         let result = match tokio::time::timeout(timeout, query).await {
             Ok(result) => result,
             Err(_) => Err(bourse_store::StoreError::Timeout(timeout)),
         };
+        self.0.db_read.observe_duration(started.elapsed());
         match result {
             Ok(value) => {
                 self.note_database(true);

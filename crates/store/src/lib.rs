@@ -10,6 +10,7 @@
 //! can be rebuilt from the journal at any time ([`Store::reset_read_models`]).
 
 mod auth;
+pub mod backup;
 mod projector;
 mod queries;
 mod rows;
@@ -42,6 +43,8 @@ pub enum StoreError {
     UsernameTaken,
     #[error("the database did not answer within {0:?}")]
     Timeout(Duration),
+    #[error("backup: {0}")]
+    Backup(String),
 }
 
 impl StoreError {

@@ -5,12 +5,14 @@
 
 mod conditional;
 mod risk;
+mod stats;
 
 pub use conditional::{
     BracketDto, ConditionalLimitType, ConditionalMarketType, OcoDto, PlaceOco, StopLimitOrder,
     StopMarketOrder, TrailingStopBpsOrder, TrailingStopOrder, TrailingType,
 };
 pub use risk::*;
+pub use stats::{StatsDto, StatsSampleDto, stats_sample_dto};
 
 use bourse_engine::OrderStatus;
 use bourse_store::Role;

@@ -6,7 +6,7 @@ use crate::auth::{self, Auth};
 use crate::dto::{
     AssetDto, CreateUser, CreatedUser, Envelope, InstrumentChangesDto, InstrumentDto,
     InstrumentStatusChanged, InstrumentStatusRequest, NewAssetDto, NewInstrumentDto, OrderDto,
-    OrderQuery, PageQuery, Paginated, UpdateUser, UserDto,
+    OrderQuery, PageQuery, Paginated, StatsDto, UpdateUser, UserDto, stats_sample_dto,
 };
 use crate::error::{ApiError, ErrorEnvelope, Result};
 use crate::extract::{Json, Path, Query};
@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
             post(set_instrument_status),
         )
         .route("/admin/orders", get(all_orders))
+        .route("/admin/stats", get(stats))
         .route("/admin/assets", post(list_asset))
         .route("/admin/instruments", post(list_instrument))
         .route("/admin/instruments/{symbol}", patch(update_instrument))
@@ -144,6 +145,26 @@ pub async fn update_instrument(
         &state.service.market(),
         &instrument,
     )))
+}
+
+/// The venue's live statistics over the last minutes (admin): throughput, latency
+/// percentiles, journal and projector lag, connections, error rates, one sample a
+/// second, oldest first. The `stats` WebSocket topic streams each new sample. The
+/// numbers are those of `/metrics` (docs/metrics.md).
+#[utoipa::path(get, path = "/api/v1/admin/stats", tag = "admin", operation_id = "stats",
+    security(("bearer" = [])),
+    responses((status = 200, body = Envelope<StatsDto>),
+              (status = 403, description = "FORBIDDEN", body = ErrorEnvelope)))]
+pub async fn stats(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+) -> Result<axum::Json<Envelope<StatsDto>>> {
+    let samples = state.service.stats(&actor)?;
+    Ok(ok(StatsDto {
+        interval_ms: bourse_service::STATS_INTERVAL.as_millis() as u64,
+        samples_max: bourse_service::STATS_SAMPLES_MAX,
+        samples: samples.iter().map(stats_sample_dto).collect(),
+    }))
 }
 
 /// Every user (admin).

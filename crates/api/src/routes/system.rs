@@ -22,6 +22,26 @@ pub fn probes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+/// The venue's metrics in the OpenMetrics text format, for Prometheus: every series is
+/// documented in docs/metrics.md. Not behind a login (as scrapers expect); the deploy
+/// manifests let only the monitoring namespace reach it.
+#[utoipa::path(get, path = "/metrics", tag = "system", operation_id = "metrics",
+    responses((status = 200, description = "the metrics exposition",
+               content_type = "application/openmetrics-text", body = String)))]
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    match state.exposition() {
+        Some((body, content_type)) => {
+            ([(header::CONTENT_TYPE, content_type)], body).into_response()
+        }
+        None => crate::ApiError::new(
+            bourse_service::Code::NotFound,
+            "this server exposes no metrics",
+        )
+        .into_response(),
+    }
 }
 
 /// How far the read models may lag behind what is acknowledged before readiness

@@ -2,10 +2,11 @@
 //! close signal. Publishing never blocks: a message is offered to each subscriber's
 //! queue, and a subscriber whose queue is full is a slow consumer, told to close.
 
+use crate::metrics::HubMetrics;
 use axum::extract::ws::Utf8Bytes;
 use futures_util::task::AtomicWaker;
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use tokio::sync::mpsc;
@@ -131,18 +132,20 @@ impl std::fmt::Debug for Hub {
 pub struct Hub {
     inner: Mutex<HubInner>,
     connections_max: usize,
-    pub published: AtomicU64,
-    pub slow_disconnects: AtomicU64,
+    metrics: HubMetrics,
 }
 
 impl Hub {
-    pub fn new(connections_max: usize) -> Hub {
+    pub fn new(connections_max: usize, metrics: HubMetrics) -> Hub {
         Hub {
             inner: Mutex::new(HubInner::default()),
             connections_max,
-            published: AtomicU64::new(0),
-            slow_disconnects: AtomicU64::new(0),
+            metrics,
         }
+    }
+
+    pub fn metrics(&self) -> &HubMetrics {
+        &self.metrics
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HubInner> {
@@ -164,6 +167,8 @@ impl Hub {
         }
         inner.next_id += 1;
         let id = inner.next_id;
+        self.metrics.connections.inc();
+        self.metrics.connections_opened.inc();
         inner.clients.insert(
             id,
             ClientEntry {
@@ -178,6 +183,10 @@ impl Hub {
     pub(crate) fn unregister(&self, id: ClientId) {
         let mut inner = self.lock();
         if let Some(client) = inner.clients.remove(&id) {
+            self.metrics.connections.dec();
+            self.metrics
+                .subscriptions
+                .add(-(client.topics.len() as i64));
             for topic in client.topics {
                 if let Some(subscribers) = inner.topics.get_mut(&topic) {
                     subscribers.remove(&id);
@@ -209,10 +218,12 @@ impl Hub {
             && client.tx.try_send(message).is_err()
         {
             client.close.close(Close::SLOW_CONSUMER);
-            self.slow_disconnects.fetch_add(1, Ordering::Relaxed);
+            self.metrics.slow_consumers.inc();
             return Err("slow consumer");
         }
-        client.topics.insert(topic.to_string());
+        if client.topics.insert(topic.to_string()) {
+            self.metrics.subscriptions.inc();
+        }
         inner
             .topics
             .entry(topic.to_string())
@@ -223,8 +234,10 @@ impl Hub {
 
     pub(crate) fn unsubscribe(&self, id: ClientId, topic: &str) {
         let mut inner = self.lock();
-        if let Some(client) = inner.clients.get_mut(&id) {
-            client.topics.remove(topic);
+        if let Some(client) = inner.clients.get_mut(&id)
+            && client.topics.remove(topic)
+        {
+            self.metrics.subscriptions.dec();
         }
         if let Some(subscribers) = inner.topics.get_mut(topic) {
             subscribers.remove(&id);
@@ -253,13 +266,14 @@ impl Hub {
         };
         let subscribers: Vec<ClientId> = subscribers.iter().copied().collect();
         let mut gone = Vec::new();
+        let mut sent = 0;
         for id in subscribers {
             if let Some(client) = inner.clients.get(&id) {
                 match client.tx.try_send(message.clone()) {
-                    Ok(()) => {}
+                    Ok(()) => sent += 1,
                     Err(mpsc::error::TrySendError::Full(_)) => {
                         client.close.close(Close::SLOW_CONSUMER);
-                        self.slow_disconnects.fetch_add(1, Ordering::Relaxed);
+                        self.metrics.slow_consumers.inc();
                         gone.push(id);
                     }
                     // The connection is ending; it unregisters itself.
@@ -267,11 +281,12 @@ impl Hub {
                 }
             }
         }
-        self.published.fetch_add(1, Ordering::Relaxed);
+        self.metrics.messages_sent.add(sent);
         // A slow client gets nothing more; it is gone once its task notices the close.
         for id in gone {
             if let Some(client) = inner.clients.get_mut(&id) {
                 let topics: Vec<String> = client.topics.drain().collect();
+                self.metrics.subscriptions.add(-(topics.len() as i64));
                 for topic in topics {
                     if let Some(subscribers) = inner.topics.get_mut(&topic) {
                         subscribers.remove(&id);
@@ -292,7 +307,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_slow_consumer_is_cut_off_and_others_are_not() {
-        let hub = Hub::new(10);
+        let hub = Hub::new(10, HubMetrics::detached());
         let (slow_tx, mut slow_rx) = mpsc::channel(2);
         let (fast_tx, mut fast_rx) = mpsc::channel(64);
         let slow_close = Arc::new(Closer::default());
@@ -312,7 +327,16 @@ mod tests {
             .await
             .expect("the slow client is told to close");
         assert_eq!(slow_close.reason(), Close::SLOW_CONSUMER);
-        assert_eq!(hub.slow_disconnects.load(Ordering::Relaxed), 1);
+        let m = hub.metrics();
+        assert_eq!(m.slow_consumers.get(), 1);
+        // Two to both, then three to the fast one only.
+        assert_eq!(m.messages_sent.get(), 2 + 5);
+        assert_eq!((m.connections.get(), m.connections_opened.get()), (2, 2));
+        assert_eq!(
+            m.subscriptions.get(),
+            1,
+            "the slow client's subscription is gone"
+        );
         // The other client got everything.
         for n in 0..5 {
             assert_eq!(
@@ -328,7 +352,7 @@ mod tests {
 
     #[test]
     fn connections_and_subscriptions_are_bounded() {
-        let hub = Hub::new(1);
+        let hub = Hub::new(1, HubMetrics::detached());
         let (tx, _rx) = mpsc::channel(4);
         let id = hub
             .register(tx.clone(), Arc::new(Closer::default()))
@@ -344,6 +368,13 @@ mod tests {
             Err("too many subscriptions")
         );
         hub.subscribe(id, "a", 2, None).unwrap();
+        assert_eq!(hub.metrics().subscriptions.get(), 2);
+        hub.unsubscribe(id, "b");
+        hub.unsubscribe(id, "b");
+        assert_eq!(hub.metrics().subscriptions.get(), 1);
+        hub.unregister(id);
+        assert_eq!(hub.metrics().subscriptions.get(), 0);
+        assert_eq!(hub.metrics().connections.get(), 0);
     }
 
     #[test]

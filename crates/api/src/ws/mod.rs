@@ -152,10 +152,7 @@ async fn connection(socket: WebSocket, state: AppState, mut actor: Option<Actor>
     let mut last_heard = Instant::now();
     let enqueue = |message: Utf8Bytes| {
         if tx.try_send(message).is_err() && !closer.is_closed() {
-            state
-                .hub
-                .slow_disconnects
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            state.hub.metrics().slow_consumers.inc();
             closer.close(Close::SLOW_CONSUMER);
         }
     };
@@ -505,6 +502,9 @@ struct Topic {
     also: Option<String>,
 }
 
+/// The hub key of the live statistics.
+pub const STATS_TOPIC: &str = "stats";
+
 /// The hub key of risk messages for every `risk` subscriber.
 pub const RISK_EVERYONE: &str = "risk:*";
 
@@ -530,6 +530,21 @@ fn resolve_topic(state: &AppState, topic: &str, actor: Option<&Actor>) -> Result
         ["balances"] => private("balances"),
         ["positions"] => private("positions"),
         ["risk"] => private("risk"),
+        ["stats"] => match actor {
+            Some(a) if a.role == bourse_store::Role::Admin => Ok(Topic {
+                key: STATS_TOPIC.to_string(),
+                book: None,
+                also: None,
+            }),
+            Some(_) => Err(ApiError::new(
+                Code::Forbidden,
+                "the stats topic is for administrators",
+            )),
+            None => Err(ApiError::new(
+                Code::Unauthorized,
+                "authenticate to subscribe to private topics",
+            )),
+        },
         ["signals" | "transfers" | "strategies" | "security"] => Err(ApiError::new(
             Code::NotFound,
             format!("the {topic} topic is not available in this version"),

@@ -298,6 +298,8 @@ pub enum ServerMessage {
     Balance(BalanceMessage),
     Position(PositionMessage),
     Risk(RiskMessage),
+    /// A live statistics sample, every second, on `stats` (administrators).
+    Stats(crate::dto::StatsSampleDto),
 }
 
 impl ServerMessage {
