@@ -3,8 +3,9 @@
 // move, places, amends and cancels a resting limit order, buys at market and sees the
 // balance and the order history change; places a bracket from the ticket and sees its
 // stop loss and take profit grouped and the position with its PnL; reads the Risk
-// page; an admin halts and resumes an instrument. Every step saves a screenshot in
-// e2e/output.
+// page; an admin halts and resumes an instrument, then watches the venue's live
+// statistics on the Monitoring page, wide and at phone width (a trader has no
+// Monitoring entry). Every step saves a screenshot in e2e/output.
 //
 //   BOURSE_BIN=path/to/bourse node e2e/run.mjs
 //
@@ -465,6 +466,52 @@ try {
     await page.getByTestId("resume-confirm").click();
     await page.getByTestId("halts").getByText("Nothing is halted").waitFor();
     await waitFor("trading again", async () => (await get("/instruments")).find((i) => i.symbol === symbol).status === "trading");
+  });
+
+  await step("23-admin-monitoring", async () => {
+    // The admin of step 21: the history of the last minutes, then a live sample a
+    // second from the `stats` topic; the simulator keeps orders coming.
+    await clickMenu("Monitoring");
+    const monitoring = page.getByTestId("monitoring-page");
+    await monitoring.waitFor();
+    await waitFor("a live sample", async () => Number(await monitoring.getAttribute("data-live-samples")) > 0);
+    await page.locator('[data-testid="monitoring-live"][data-state="live"]').waitFor();
+    await waitFor("orders per second above zero", async () => Number.parseFloat(await page.getByTestId("stat-orders").innerText()) > 0, 30_000);
+    await page.getByTestId("stat-order-p99").waitFor();
+    for (const chart of ["chart-throughput", "chart-latency", "chart-lags", "chart-connections"]) {
+      await page.getByTestId(chart).locator("canvas").first().waitFor();
+      await waitFor(`points on ${chart}`, async () => Number(await page.getByTestId(chart).getAttribute("data-points")) > 1);
+    }
+    await page.getByTestId("monitoring-caption").getByRole("link", { name: "API reference" }).waitFor();
+  });
+
+  await step("24-phone-monitoring", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId("monitoring-page").waitFor();
+    await waitFor("the charts fitted to the phone", async () =>
+      page.evaluate(() => [...document.querySelectorAll('[data-testid^="chart-"] canvas')].every((c) => c.getBoundingClientRect().right <= window.innerWidth)),
+    );
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 0) throw new Error(`the page is ${overflow} px wider than the phone`);
+    // A trader, in a browser of their own, has no Monitoring entry, and the address
+    // itself says the page is for administrators.
+    const other = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    try {
+      const trader = await other.newPage();
+      trader.setDefaultTimeout(STEP_TIMEOUT);
+      await trader.goto(`${base}/login`);
+      const form = trader.getByTestId("login-form");
+      await form.getByLabel("Username").fill(username);
+      await form.getByLabel("Password").fill(password);
+      await form.getByRole("button", { name: "Sign in" }).click();
+      await trader.getByTestId("user-menu").filter({ hasText: username }).waitFor();
+      await trader.getByRole("menuitem", { name: "Risk" }).waitFor();
+      if ((await trader.getByRole("menuitem", { name: "Monitoring" }).count()) > 0) throw new Error("a trader sees the Monitoring entry");
+      await trader.goto(`${base}/monitoring`);
+      await trader.getByTestId("monitoring-forbidden").getByText("Monitoring is for administrators").waitFor();
+    } finally {
+      await other.close();
+    }
   });
 
   // The failed-load console lines repeat the responses listed above.

@@ -1,6 +1,6 @@
 import {
   AlertOutlined,
-  AppstoreOutlined,
+  AreaChartOutlined,
   DashboardOutlined,
   LineChartOutlined,
   LogoutOutlined,
@@ -27,6 +27,7 @@ const Portfolio = lazy(() => import("./pages/Portfolio"));
 const Settings = lazy(() => import("./pages/Settings"));
 const NotYet = lazy(() => import("./pages/NotYet"));
 const Risk = lazy(() => import("./pages/Risk"));
+const Monitoring = lazy(() => import("./pages/Monitoring"));
 
 type Role = "admin" | "trader" | "compliance" | "auditor";
 const EVERYONE: Role[] = ["admin", "trader", "compliance", "auditor"];
@@ -49,7 +50,7 @@ const groups: { key: string; label: string; pages: { key: string; icon: JSX.Elem
     key: "operations",
     label: "Operations",
     pages: [
-      { key: "/monitoring", icon: <AppstoreOutlined />, label: "Monitoring", roles: STAFF },
+      { key: "/monitoring", icon: <AreaChartOutlined />, label: "Monitoring", roles: ["admin"] },
       { key: "/security", icon: <SafetyOutlined />, label: "Security", roles: STAFF },
     ],
   },
@@ -172,7 +173,7 @@ function Shell() {
               <Route path="/settings" element={<Settings />} />
               <Route path="/strategies" element={<NotYet section="Strategies" />} />
               <Route path="/risk" element={<Risk />} />
-              <Route path="/monitoring" element={<NotYet section="Monitoring" />} />
+              <Route path="/monitoring" element={<Monitoring />} />
               <Route path="/security" element={<NotYet section="Security" />} />
               <Route path="*" element={<NotYet section="This page" missing />} />
             </Routes>

@@ -37,6 +37,9 @@ pub struct ErrorEnvelope {
     pub error: ErrorBody,
     /// The request id, also in the `x-request-id` response header.
     pub request_id: String,
+    /// The W3C trace id of the request (the caller's when it sent a `traceparent`),
+    /// also in the response's `traceparent` header and the venue's log lines.
+    pub trace_id: String,
     /// RFC 3339, UTC.
     pub timestamp: String,
 }
@@ -232,6 +235,7 @@ impl ApiError {
                 details: detail.as_ref().map(details_json),
             },
             request_id: request_id.to_string(),
+            trace_id: crate::current_trace_id(),
             timestamp: crate::now_rfc3339(),
         };
         let mut response = (status, Json(body)).into_response();

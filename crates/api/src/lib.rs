@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod ratelimit;
 pub mod routes;
 pub mod state;
+pub mod trace;
 pub mod ws;
 
 pub use error::{ApiError, Result};
@@ -37,6 +38,8 @@ use tracing::Instrument;
 tokio::task_local! {
     /// The id of the request being served, for error envelopes.
     pub static REQUEST_ID: String;
+    /// The trace id of the request being served, for error envelopes.
+    pub static TRACE_ID: String;
 }
 
 /// Now, in RFC 3339 with milliseconds.
@@ -47,6 +50,11 @@ pub fn now_rfc3339() -> String {
 /// The request id of the request being served ("" outside one).
 pub fn current_request_id() -> String {
     REQUEST_ID.try_with(Clone::clone).unwrap_or_default()
+}
+
+/// The trace id of the request being served ("" outside one).
+pub fn current_trace_id() -> String {
+    TRACE_ID.try_with(Clone::clone).unwrap_or_default()
 }
 
 /// The API: `/api/v1/...`, `/healthz` and `/readyz`; other paths are 404s.
@@ -136,8 +144,13 @@ fn cors(origins: &[String]) -> CorsLayer {
             HeaderName::from_static("x-api-key"),
             HeaderName::from_static("idempotency-key"),
             HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("traceparent"),
         ])
-        .expose_headers([HeaderName::from_static("x-request-id"), header::RETRY_AFTER])
+        .expose_headers([
+            HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("traceparent"),
+            header::RETRY_AFTER,
+        ])
 }
 
 /// Content-Security-Policy of every response: only this origin's scripts; styles may be
@@ -171,8 +184,9 @@ fn new_request_id() -> String {
     format!("{prefix:08x}{n:08x}")
 }
 
-/// Every request: an id (taken from `x-request-id` when valid, else made), the
-/// per-address rate limit, a log line, the id and security headers on the response.
+/// Every request: an id (taken from `x-request-id` when valid, else made), its trace
+/// (the caller's when it sent a valid `traceparent`), the per-address rate limit, a
+/// log line, the ids and security headers on the response.
 async fn request_context(
     State(state): State<AppState>,
     ConnectInfo(address): ConnectInfo<SocketAddr>,
@@ -180,6 +194,22 @@ async fn request_context(
     next: Next,
 ) -> Response {
     let id = request_id(&request);
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let parent = request
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .and_then(trace::parse_traceparent);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        trace_id = tracing::field::Empty,
+        %method,
+        %path
+    );
+    let trace = trace::start(&span, parent.as_ref());
+    span.record("trace_id", trace.trace_id.as_str());
     let too_large = if request.headers().len() > state.config.headers_max {
         Some(format!(
             "the request has more than {} headers",
@@ -194,18 +224,15 @@ async fn request_context(
         None
     };
     if let Some(why) = too_large {
-        return finish(
-            &id,
-            ApiError::new(Code::HeadersTooLarge, why).into_envelope(&id),
-        );
+        let response = TRACE_ID.sync_scope(trace.trace_id.clone(), || {
+            ApiError::new(Code::HeadersTooLarge, why).into_envelope(&id)
+        });
+        return finish(&id, &trace, response);
     }
     let started = Instant::now();
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
     // Probes and scrapes are never rate limited: an orchestrator must always see them.
     let probe = path == "/healthz" || path == "/readyz" || path == "/metrics";
     let site = !path.starts_with("/api/") && !probe;
-    let span = tracing::info_span!("request", request_id = %id, %method, %path);
     state.metrics.in_flight.inc();
     let limited = if probe {
         Ok(())
@@ -213,10 +240,13 @@ async fn request_context(
         state.limit_address(address.ip())
     };
     let response = match limited {
-        Err(error) => error.into_envelope(&id),
+        Err(error) => TRACE_ID.sync_scope(trace.trace_id.clone(), || error.into_envelope(&id)),
         Ok(()) => {
             REQUEST_ID
-                .scope(id.clone(), next.run(request))
+                .scope(
+                    id.clone(),
+                    TRACE_ID.scope(trace.trace_id.clone(), next.run(request)),
+                )
                 .instrument(span.clone())
                 .await
         }
@@ -246,14 +276,17 @@ async fn request_context(
             tracing::debug!(status = status.as_u16(), elapsed_us, client = %address, "request");
         }
     });
-    finish(&id, response)
+    finish(&id, &trace, response)
 }
 
-/// The request id and the security headers on a response.
-fn finish(id: &str, mut response: Response) -> Response {
+/// The request id, the trace and the security headers on a response.
+fn finish(id: &str, trace: &trace::TraceIds, mut response: Response) -> Response {
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(id) {
         headers.insert("x-request-id", value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&trace.traceparent()) {
+        headers.insert("traceparent", value);
     }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -23,6 +23,7 @@ pub struct Config {
     pub websocket: WebSocketConfig,
     pub simulator: SimulatorConfig,
     pub risk: RiskConfig,
+    pub tracing: TracingConfig,
     pub assets: Vec<AssetConfig>,
     pub instruments: Vec<InstrumentConfig>,
 }
@@ -155,6 +156,28 @@ pub struct WebSocketConfig {
     pub message_bytes_max: usize,
     /// How long a close frame may take to write before the connection is dropped.
     pub close_timeout_ms: u64,
+}
+
+/// Where spans go. Off by default: the trace id is still in every request's log lines,
+/// error envelopes and `traceparent` response header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TracingConfig {
+    /// An OTLP/HTTP (protobuf) traces endpoint, such as
+    /// `http://otel-collector:4318/v1/traces` (a URL without a path gets `/v1/traces`);
+    /// empty: no export.
+    pub otlp_endpoint: String,
+    /// The `service.name` of exported spans.
+    pub service_name: String,
+}
+
+impl Default for TracingConfig {
+    fn default() -> Self {
+        TracingConfig {
+            otlp_endpoint: String::new(),
+            service_name: "bourse".to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -324,6 +347,7 @@ impl Config {
                 close_timeout_ms: 1_000,
             },
             risk: RiskConfig::default(),
+            tracing: TracingConfig::default(),
             simulator: SimulatorConfig {
                 enabled: true,
                 seed: 7,

@@ -10,6 +10,7 @@ pub mod describe;
 pub mod healthcheck;
 pub mod http;
 pub mod journal_cmd;
+pub mod logging;
 pub mod metrics;
 pub mod serve;
 pub mod user_cmd;

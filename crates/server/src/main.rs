@@ -40,10 +40,32 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    init_logging(&cli.log_format);
+    // `serve` reads its configuration first: it says where spans go.
+    let serve_config = match &cli.command {
+        cli::Command::Serve(args) => match user_cmd::serve_config(args) {
+            Ok(config) => Some(config),
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                return ExitCode::FAILURE;
+            }
+        },
+        _ => None,
+    };
+    let tracing = serve_config
+        .as_ref()
+        .map(|c| c.tracing.clone())
+        .unwrap_or_default();
+    let _guard = match bourse::logging::init(&cli.log_format, &tracing, std::io::stderr) {
+        Ok(guard) => guard,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     let outcome = match cli.command {
-        cli::Command::Serve(args) => {
-            user_cmd::runtime().and_then(|rt| rt.block_on(user_cmd::serve(&args)))
+        cli::Command::Serve(_) => {
+            let config = serve_config.expect("read above");
+            user_cmd::runtime().and_then(|rt| rt.block_on(user_cmd::serve(config)))
         }
         cli::Command::User(cli::UserCommand::Add(args)) => {
             user_cmd::runtime().and_then(|rt| rt.block_on(user_cmd::add(&args)))
@@ -73,19 +95,5 @@ fn main() -> ExitCode {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// Logs go to standard error: human-readable by default, one JSON object per line
-/// with `--log-format json`. `RUST_LOG` filters them (default `info`).
-fn init_logging(format: &cli::LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        cli::LogFormat::Json => builder.json().init(),
-        cli::LogFormat::Text => builder.init(),
     }
 }

@@ -30,12 +30,16 @@ pub fn load(args: &ConfigArgs, more: &[(&str, String)]) -> anyhow::Result<Config
     Config::load(args.config.as_deref(), &env, &flags)
 }
 
-pub async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+/// The configuration of `serve`: the common layers and `--addr`.
+pub fn serve_config(args: &ServeArgs) -> anyhow::Result<Config> {
     let mut flags = Vec::new();
     if let Some(addr) = &args.addr {
         flags.push(("server.addr", addr.clone()));
     }
-    let config = load(&args.config, &flags)?;
+    load(&args.config, &flags)
+}
+
+pub async fn serve(config: Config) -> anyhow::Result<ExitCode> {
     let running = crate::serve::start(config).await?;
     println!("Bourse is listening on http://{}", running.addr);
     if crate::web::dashboard_embedded() {

@@ -51,6 +51,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, oneshot, watch};
+use tracing::Instrument;
 
 /// How often a read waiting for the read models looks whether the database is still up.
 const DATABASE_CHECK_INTERVAL: Duration = Duration::from_millis(50);
@@ -280,6 +281,12 @@ impl Service {
         let kind = command.kind_index();
         let roundtrip = self.0.roundtrip[kind]
             .get_or_init(|| self.0.roundtrip_family.get(&[Command::KIND_NAMES[kind]]));
+        // The command's span, a child of the request's: submission to durable answer.
+        let span = tracing::info_span!(
+            "command",
+            kind = Command::KIND_NAMES[kind],
+            seq = tracing::field::Empty
+        );
         let (tx, rx) = oneshot::channel();
         let reply: bourse_journal::Reply = Box::new(move |result| {
             let _ = tx.send(result);
@@ -293,9 +300,13 @@ impl Service {
             }
             Err(SubmitError::Unavailable(_)) => return Err(ServiceError::journal_unavailable()),
         }
-        match tokio::time::timeout(self.0.config.command_timeout, rx).await {
+        let answer = tokio::time::timeout(self.0.config.command_timeout, rx)
+            .instrument(span.clone())
+            .await;
+        match answer {
             Ok(Ok(Ok(released))) => {
                 roundtrip.observe_duration(started.elapsed());
+                span.record("seq", released.seq);
                 Ok(released)
             }
             Ok(Ok(Err(_))) | Ok(Err(_)) => Err(ServiceError::journal_unavailable()),

@@ -3,6 +3,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useAuth } from "../store/auth";
+import { mergeStats } from "../lib/stats";
 import { api } from "./client";
 import type {
   ApiKey,
@@ -19,6 +20,7 @@ import type {
   PublicTrade,
   Risk,
   RiskDefaults,
+  Stats,
   SystemStatus,
   Ticker,
   Transfer,
@@ -45,6 +47,7 @@ export const keys = {
   halts: ["halts"] as const,
   riskAccounts: ["risk-accounts"] as const,
   riskDefaults: ["risk-defaults"] as const,
+  stats: ["admin-stats"] as const,
 };
 
 function signedIn(): boolean {
@@ -132,6 +135,20 @@ export const useRiskAccounts = (page: number, enabled: boolean) =>
 
 export const useRiskDefaults = () =>
   useQuery({ queryKey: keys.riskDefaults, queryFn: () => api<RiskDefaults>("/admin/risk/defaults"), enabled: signedIn() });
+
+/** The venue's statistics of the last minutes (administrators). The Monitoring page
+ * appends the live samples of the `stats` topic to this cache; a fetch keeps the ones
+ * that arrived while it was under way. Fetched again on every visit of the page. */
+export const useStats = (enabled: boolean) => {
+  const client = useQueryClient();
+  return useQuery({
+    queryKey: keys.stats,
+    queryFn: async () => mergeStats(await api<Stats>("/admin/stats"), client.getQueryData<Stats>(keys.stats)),
+    enabled: signedIn() && enabled,
+    staleTime: 0,
+    refetchOnMount: "always",
+  });
+};
 
 /** A function that refetches what a trade, a cancel or a deposit changes: the
  * user's orders, balances, trades, positions and risk. */

@@ -291,3 +291,36 @@ export interface PlaceOrderRequest {
   reduce_only?: boolean;
   bracket?: Bracket;
 }
+/** One second of the venue's statistics (GET /admin/stats, the `stats` topic): rates
+ * over the interval before `time`, latency percentiles of what was observed in it
+ * (null when nothing was), and levels at `time`. */
+export interface StatsSample {
+  time: string;
+  interval_secs: number;
+  commands_per_sec: number;
+  orders_per_sec: number;
+  rejections_per_sec: number;
+  trades_per_sec: number;
+  http_requests_per_sec: number;
+  http_server_errors_per_sec: number;
+  http_client_errors_per_sec: number;
+  order_p50_ms: number | null;
+  order_p99_ms: number | null;
+  http_p50_ms: number | null;
+  http_p99_ms: number | null;
+  fsync_p99_ms: number | null;
+  journal_lag: number;
+  projector_lag: number;
+  submit_queue_depth: number;
+  ws_connections: number;
+  ws_subscriptions: number;
+  ws_messages_per_sec: number;
+  cpu_percent: number | null;
+  resident_bytes: number | null;
+}
+/** The samples of the last minutes, oldest first. */
+export interface Stats {
+  interval_ms: number;
+  samples_max: number;
+  samples: StatsSample[];
+}

@@ -128,6 +128,7 @@ describe("helpers", () => {
   it("maps messages to topics", () => {
     expect(topicOf({ type: "candle", symbol: "BTC-USD", interval: "1m" })).toBe("candles:BTC-USD:1m");
     expect(topicOf({ type: "balance" })).toBe("balances");
+    expect(topicOf({ type: "stats", time: "2026-01-01T00:00:00Z" })).toBe("stats");
     expect(topicOf({ type: "pong" })).toBeNull();
   });
 });

@@ -51,6 +51,8 @@ export function topicOf(message: WsMessage): string | null {
       return "orders";
     case "balance":
       return "balances";
+    case "stats":
+      return "stats";
     default:
       return null;
   }

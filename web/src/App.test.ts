@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { menuFor } from "./App";
+
+const pages = (role: string) => menuFor(role).flatMap((g) => g.children.map((c) => c.key));
+
+describe("navigation", () => {
+  it("shows Monitoring to admins only", () => {
+    expect(pages("admin")).toContain("/monitoring");
+    for (const role of ["trader", "compliance", "auditor"]) expect(pages(role)).not.toContain("/monitoring");
+  });
+  it("leaves Security to the staff", () => {
+    for (const role of ["admin", "compliance", "auditor"]) expect(pages(role)).toContain("/security");
+    expect(pages("trader")).not.toContain("/security");
+  });
+  it("drops a group a role has no page in", () => {
+    expect(menuFor("trader").map((g) => g.key)).not.toContain("operations");
+    expect(menuFor("compliance").find((g) => g.key === "operations")?.children.map((c) => c.key)).toEqual(["/security"]);
+  });
+});
