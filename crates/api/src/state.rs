@@ -72,8 +72,8 @@ impl Default for ApiConfig {
                 burst: 100,
             },
             address_limit: Limit {
-                per_second: 100,
-                burst: 200,
+                per_second: 200,
+                burst: 400,
             },
             rate_limit_entries_max: 100_000,
             cors_origins: Vec::new(),

@@ -403,6 +403,7 @@ impl Conditions {
 /// it grow without bound. They are part of the state: replay uses the limits that were
 /// in force, not the ones in today's configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EngineLimits {
     pub assets_max: u32,
     pub instruments_max: u32,

@@ -3,20 +3,69 @@
 //! documented in docs/config.md; unknown keys are an error, not ignored.
 
 use anyhow::{Context, bail};
+use bourse_api::{ApiConfig, WsConfig};
+use bourse_engine::EngineLimits;
+use bourse_journal::PipelineConfig;
 use bourse_market::{SimConfig, SimInstrument};
+use bourse_service::ServiceConfig;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+
+/// Which built-in defaults apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// Open registration, the faucet on.
+    Demo,
+    /// Registration and the faucet off.
+    Production,
+}
+
+impl Profile {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Profile::Demo => "demo",
+            Profile::Production => "production",
+        }
+    }
+
+    pub fn parse(text: &str) -> anyhow::Result<Profile> {
+        match text {
+            "demo" => Ok(Profile::Demo),
+            "production" => Ok(Profile::Production),
+            _ => bail!("profile is `demo` or `production`, not {text:?}"),
+        }
+    }
+}
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// When the journal syncs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fsync {
+    /// One `fdatasync` per group commit, before anything in it is acknowledged.
+    Batch,
+    /// Never (backtests only: a crash loses acknowledged commands).
+    None,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// `demo` (open registration, faucet on) or `production` (both off).
-    pub profile: String,
+    pub profile: Profile,
     pub server: ServerConfig,
     pub data: DataConfig,
     pub journal: JournalConfig,
-    pub engine: EngineConfig,
+    /// The engine's capacity limits, applied (journaled) when they change.
+    pub engine: EngineLimits,
+    pub queues: QueueConfig,
     pub auth: AuthConfig,
     pub faucet: FaucetConfig,
     pub rate_limits: RateLimitConfig,
@@ -51,7 +100,7 @@ pub struct RiskConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerConfig {
-    pub addr: String,
+    pub addr: SocketAddr,
     pub cors_origins: Vec<String>,
     pub body_limit_bytes: usize,
     /// The largest request header block answered normally; larger ones get 431.
@@ -86,27 +135,52 @@ pub struct DataConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JournalConfig {
-    /// `batch` (fsync each group commit) or `none` (backtests only).
-    pub fsync: String,
+    pub fsync: Fsync,
     pub segment_mb: u64,
     pub batch_commands_max: usize,
     pub submit_queue_max: usize,
+    /// Commands in one submission to the sequencer's queue, at most.
+    pub submit_batch_max: usize,
+    /// Groups handed to the journal writer and not yet durable, at most.
+    pub groups_in_flight_max: usize,
     pub snapshot_every_commands: u64,
     pub snapshot_every_secs: u64,
     pub snapshots_retained: usize,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// The bounds of the queues between the venue's parts (in batches of released
+/// commands unless said otherwise). When one is full, the part before it waits: the
+/// venue slows down rather than grow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct EngineConfig {
-    pub orders_open_max: u32,
-    pub orders_open_per_owner_max: u32,
-    pub owners_max: u32,
-    pub client_order_ids_retained_max: u32,
-    pub transfer_ids_retained_max: u32,
-    pub transfers_pending_max: u32,
-    pub assets_max: u32,
-    pub instruments_max: u32,
+pub struct QueueConfig {
+    /// From the core thread to the release dispatcher.
+    pub release_batches_max: usize,
+    /// From the dispatcher to the fan-out (the projector and the simulator).
+    pub dispatched_batches_max: usize,
+    /// Into the projector (the read models).
+    pub projector_batches_max: usize,
+    /// Into the simulator; when full, the simulator misses batches (it only learns
+    /// the market from them) rather than slow the venue.
+    pub simulator_batches_max: usize,
+    /// Released commands per batch while the read models catch up from the journal at
+    /// start.
+    pub catch_up_batch_commands: usize,
+    /// Read-model rows one projector round gathers before it writes, at most.
+    pub projector_round_rows_max: usize,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        QueueConfig {
+            release_batches_max: 256,
+            dispatched_batches_max: 64,
+            projector_batches_max: 64,
+            simulator_batches_max: 1_024,
+            catch_up_batch_commands: 1_000,
+            projector_round_rows_max: 50_000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -266,19 +340,27 @@ fn sim(
 }
 
 impl Config {
-    /// The built-in defaults of a profile.
-    pub fn defaults(profile: &str) -> Config {
-        let demo = profile != "production";
+    /// The built-in defaults of a profile. Each part's defaults are defined once, by
+    /// the part (the API, the use cases, the pipeline, the engine); this only gathers
+    /// them and adds the binary's own.
+    pub fn defaults(profile: Profile) -> Config {
+        let demo = profile == Profile::Demo;
+        let api = ApiConfig::default();
+        let ws = WsConfig::default();
+        let service = ServiceConfig::default();
+        let pipeline = PipelineConfig::default();
+        let secs = |d: std::time::Duration| d.as_secs();
+        let millis = |d: std::time::Duration| d.as_millis() as u64;
         Config {
-            profile: profile.to_string(),
+            profile,
             server: ServerConfig {
-                addr: "127.0.0.1:8080".to_string(),
+                addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
                 cors_origins: Vec::new(),
-                body_limit_bytes: 64 * 1024,
-                header_bytes_max: 16 * 1024,
-                headers_max: 100,
-                read_wait_ms: 2_000,
-                command_timeout_ms: 10_000,
+                body_limit_bytes: api.body_limit_bytes,
+                header_bytes_max: api.header_bytes_max,
+                headers_max: api.headers_max,
+                read_wait_ms: millis(service.read_wait),
+                command_timeout_ms: millis(service.command_timeout),
                 shutdown_grace_secs: 10,
             },
             data: DataConfig {
@@ -286,36 +368,33 @@ impl Config {
                 database_url: String::new(),
                 database_schema: String::new(),
                 projection_interval_ms: 200,
-                database_timeout_ms: 1_000,
+                database_timeout_ms: millis(service.database_timeout),
                 projection_backlog_max: 1_000_000,
             },
             journal: JournalConfig {
-                fsync: "batch".to_string(),
-                segment_mb: 64,
-                batch_commands_max: 8_192,
-                submit_queue_max: 4_096,
-                snapshot_every_commands: 1_000_000,
-                snapshot_every_secs: 600,
-                snapshots_retained: 3,
+                fsync: match pipeline.fsync {
+                    bourse_journal::FsyncPolicy::Batch => Fsync::Batch,
+                    bourse_journal::FsyncPolicy::Never => Fsync::None,
+                },
+                segment_mb: pipeline.segment_bytes_max >> 20,
+                batch_commands_max: pipeline.batch_commands_max,
+                submit_queue_max: pipeline.submit_queue_max,
+                submit_batch_max: pipeline.submit_batch_max,
+                groups_in_flight_max: pipeline.journal_queue_max,
+                snapshot_every_commands: pipeline.snapshot_every_commands,
+                snapshot_every_secs: pipeline.snapshot_every.map_or(0, secs),
+                snapshots_retained: pipeline.snapshots_retained,
             },
-            engine: EngineConfig {
-                orders_open_max: 1_000_000,
-                orders_open_per_owner_max: 1_000,
-                owners_max: 1_000_000,
-                client_order_ids_retained_max: 1_000_000,
-                transfer_ids_retained_max: 1_000_000,
-                transfers_pending_max: 100_000,
-                assets_max: 256,
-                instruments_max: 1_024,
-            },
+            engine: EngineLimits::default(),
+            queues: QueueConfig::default(),
             auth: AuthConfig {
                 registration_open: demo,
-                access_token_ttl_secs: 900,
-                refresh_token_ttl_secs: 7 * 24 * 3600,
+                access_token_ttl_secs: secs(api.access_token_ttl),
+                refresh_token_ttl_secs: secs(api.refresh_token_ttl),
                 jwt_secret: String::new(),
-                revoked_sessions_max: 100_000,
-                api_key_cache_max: 10_000,
-                session_revocation: true,
+                revoked_sessions_max: api.revoked_sessions_max,
+                api_key_cache_max: api.api_key_cache_max,
+                session_revocation: api.session_revocation,
             },
             faucet: FaucetConfig {
                 enabled: demo,
@@ -331,20 +410,20 @@ impl Config {
                 .collect(),
             },
             rate_limits: RateLimitConfig {
-                user_per_second: 50,
-                user_burst: 100,
-                address_per_second: 200,
-                address_burst: 400,
-                entries_max: 100_000,
+                user_per_second: api.user_limit.per_second,
+                user_burst: api.user_limit.burst,
+                address_per_second: api.address_limit.per_second,
+                address_burst: api.address_limit.burst,
+                entries_max: api.rate_limit_entries_max,
             },
             websocket: WebSocketConfig {
-                queue_len_max: 1_024,
-                heartbeat_secs: 15,
-                idle_timeout_secs: 60,
-                subscriptions_max: 64,
-                connections_max: 10_000,
-                message_bytes_max: 64 * 1024,
-                close_timeout_ms: 1_000,
+                queue_len_max: ws.queue_len_max,
+                heartbeat_secs: secs(ws.heartbeat),
+                idle_timeout_secs: secs(ws.idle_timeout),
+                subscriptions_max: ws.subscriptions_max,
+                connections_max: ws.connections_max,
+                message_bytes_max: ws.message_bytes_max,
+                close_timeout_ms: millis(ws.close_timeout),
             },
             risk: RiskConfig::default(),
             tracing: TracingConfig::default(),
@@ -442,17 +521,18 @@ impl Config {
         if let Some((_, p)) = flags.iter().find(|(k, _)| *k == "profile") {
             profile = p.clone();
         }
-        if profile != "demo" && profile != "production" {
-            bail!("profile is `demo` or `production`, not {profile:?}");
-        }
-        let mut value = toml::Value::try_from(Config::defaults(&profile))?;
+        let profile = Profile::parse(&profile)?;
+        let mut value = toml::Value::try_from(Config::defaults(profile))?;
         merge(&mut value, file_value);
         apply_env(&mut value, env)?;
         for (path, text) in flags {
             set_path(&mut value, path, text)?;
         }
         if let Some(table) = value.as_table_mut() {
-            table.insert("profile".to_string(), toml::Value::String(profile));
+            table.insert(
+                "profile".to_string(),
+                toml::Value::String(profile.as_str().to_string()),
+            );
         }
         let config: Config = value.try_into().context("the configuration is invalid")?;
         config.check()?;
@@ -460,16 +540,6 @@ impl Config {
     }
 
     fn check(&self) -> anyhow::Result<()> {
-        if self.journal.fsync != "batch" && self.journal.fsync != "none" {
-            bail!(
-                "journal.fsync is `batch` or `none`, not {:?}",
-                self.journal.fsync
-            );
-        }
-        self.server
-            .addr
-            .parse::<std::net::SocketAddr>()
-            .with_context(|| format!("server.addr {:?} is not HOST:PORT", self.server.addr))?;
         if self.simulator.tick_ms == 0 {
             bail!("simulator.tick_ms must be positive");
         }
@@ -572,11 +642,13 @@ const ENV_SECTIONS: &[&str] = &[
     "data",
     "journal",
     "engine",
+    "queues",
     "auth",
     "faucet",
     "rate_limits",
     "websocket",
     "simulator",
+    "tracing",
 ];
 
 /// `BOURSE_<SECTION>_<KEY>` overrides `section.key`; `DATABASE_URL` overrides
@@ -642,7 +714,7 @@ mod tests {
             &[("data.dir", "/tmp/x".to_string())],
         )
         .unwrap();
-        assert_eq!(config.server.addr, "127.0.0.1:9001");
+        assert_eq!(config.server.addr, "127.0.0.1:9001".parse().unwrap());
         assert!(!config.simulator.enabled);
         assert_eq!(
             (
@@ -686,6 +758,63 @@ mod tests {
         let file = dir.join("bad.toml");
         std::fs::write(&file, "[server]\nport = 1\n").unwrap();
         assert!(Config::load(Some(&file), &BTreeMap::new(), &[]).is_err());
+        std::fs::write(&file, "[engine]\nassets_maximum = 1\n").unwrap();
+        assert!(
+            Config::load(Some(&file), &BTreeMap::new(), &[]).is_err(),
+            "the engine's limits refuse unknown keys too"
+        );
+        let fsync = Config::load(None, &env(&[("BOURSE_JOURNAL_FSYNC", "sometimes")]), &[]);
+        assert!(format!("{:#}", fsync.unwrap_err()).contains("sometimes"));
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn values_are_typed_and_every_section_takes_its_variables() {
+        let config = Config::load(
+            None,
+            &env(&[
+                ("BOURSE_JOURNAL_FSYNC", "none"),
+                ("BOURSE_ENGINE_ASSETS_MAX", "12"),
+                ("BOURSE_QUEUES_RELEASE_BATCHES_MAX", "32"),
+                ("BOURSE_TRACING_OTLP_ENDPOINT", "http://127.0.0.1:4318"),
+                ("BOURSE_SERVER_ADDR", "[::1]:9000"),
+            ]),
+            &[("profile", "production".to_string())],
+        )
+        .unwrap();
+        assert_eq!(config.journal.fsync, Fsync::None);
+        assert_eq!(config.engine.assets_max, 12);
+        assert_eq!(config.queues.release_batches_max, 32);
+        assert_eq!(config.tracing.otlp_endpoint, "http://127.0.0.1:4318");
+        assert_eq!(config.server.addr, "[::1]:9000".parse().unwrap());
+        assert_eq!(config.profile, Profile::Production);
+    }
+
+    #[test]
+    fn the_defaults_are_those_of_the_parts() {
+        let config = Config::defaults(Profile::Demo);
+        let api = ApiConfig::default();
+        assert_eq!(
+            config.rate_limits.address_per_second,
+            api.address_limit.per_second
+        );
+        assert_eq!(config.rate_limits.address_burst, api.address_limit.burst);
+        assert_eq!(
+            config.rate_limits.user_per_second,
+            api.user_limit.per_second
+        );
+        assert_eq!(config.auth.api_key_cache_max, api.api_key_cache_max);
+        assert_eq!(
+            config.websocket.queue_len_max,
+            WsConfig::default().queue_len_max
+        );
+        assert_eq!(config.engine, EngineLimits::default());
+        let pipeline = PipelineConfig::default();
+        assert_eq!(config.journal.submit_queue_max, pipeline.submit_queue_max);
+        assert_eq!(config.journal.segment_mb << 20, pipeline.segment_bytes_max);
+        assert_eq!(
+            config.server.command_timeout_ms as u128,
+            ServiceConfig::default().command_timeout.as_millis()
+        );
     }
 }

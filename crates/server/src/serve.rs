@@ -2,13 +2,13 @@
 //! starts the durable pipeline, the release dispatcher, the projector, the market
 //! simulator and the HTTP server, and shuts them down in order.
 
-use crate::config::{Config, absolute};
+use crate::config::{Config, Fsync, absolute};
 use anyhow::{Context, bail};
 use bourse_api::dispatch::{Batch, ReleasedBatch};
 use bourse_api::ratelimit::Limit;
 use bourse_api::ws::Close;
 use bourse_api::{ApiConfig, AppState, WsConfig};
-use bourse_engine::{Command, EngineLimits, Event};
+use bourse_engine::{Command, Event};
 use bourse_journal::{
     DataDir, DirLock, FsyncPolicy, PipelineConfig, PipelineMetrics, ReleaseSink, Released, StdFs,
     Venue,
@@ -136,9 +136,6 @@ const FLUSH_TIMEOUT: Duration = Duration::from_secs(30);
 /// is away.
 const FLUSH_RETRY_MAX: Duration = Duration::from_secs(5);
 
-/// Rows a projector round gathers before it writes, at most.
-const ROUND_MAX: usize = 50_000;
-
 /// What the projector task works with.
 struct ProjectorTask {
     projector: Projector,
@@ -150,6 +147,8 @@ struct ProjectorTask {
     database_up: Arc<AtomicBool>,
     /// Rows held in memory, at most, while the database is away.
     backlog_max: usize,
+    /// Rows a round gathers before it writes, at most.
+    round_rows_max: usize,
     metrics: ProjectorMetrics,
 }
 
@@ -174,7 +173,7 @@ impl ProjectorMetrics {
 /// round, and publishes the sequence number reached.
 ///
 /// A round gathers batches until `interval` has passed since the previous write began
-/// (or `ROUND_MAX` rows), so under load an order placed and filled within a round is
+/// (or `round_rows_max` rows, `queues.projector_round_rows_max`), so under load an order placed and filled within a round is
 /// written once, and the database sees few large transactions; an idle projector
 /// writes the first batch at once, and a reader waiting for its own write (`flush`)
 /// ends the round early.
@@ -191,7 +190,7 @@ async fn run_projector(mut task: ProjectorTask) {
             task.projector.apply(released);
         }
         let mut deadline = last_write + task.interval;
-        while task.projector.pending_rows() < ROUND_MAX {
+        while task.projector.pending_rows() < task.round_rows_max {
             let next = if tokio::time::Instant::now() >= deadline {
                 task.input.try_recv().ok()
             } else {
@@ -400,16 +399,7 @@ async fn ensure_risk_defaults(state: &AppState, config: &Config) -> anyhow::Resu
 /// Lists configured assets and instruments the engine does not have yet, and applies
 /// the configured limits if they differ. All as journaled commands.
 async fn ensure_listings(state: &AppState, config: &Config) -> anyhow::Result<()> {
-    let limits = EngineLimits {
-        assets_max: config.engine.assets_max,
-        instruments_max: config.engine.instruments_max,
-        owners_max: config.engine.owners_max,
-        orders_open_max: config.engine.orders_open_max,
-        orders_open_per_owner_max: config.engine.orders_open_per_owner_max,
-        client_order_ids_retained_max: config.engine.client_order_ids_retained_max,
-        transfer_ids_retained_max: config.engine.transfer_ids_retained_max,
-        transfers_pending_max: config.engine.transfers_pending_max,
-    };
+    let limits = config.engine;
     if state.service.limits_differ(&limits) {
         let released = state
             .service
@@ -605,7 +595,8 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         .set(1);
 
     // The projector starts first, so that it can catch up while the journal replays.
-    let (projector_tx, projector_rx) = mpsc::channel::<Batch>(64);
+    let queues = &config.queues;
+    let (projector_tx, projector_rx) = mpsc::channel::<Batch>(queues.projector_batches_max.max(1));
     let mut projected_seq = store.projected_seq().await?;
     let journal_end = {
         let end = bourse_journal::scan(&StdFs, &dir.journal(), u64::MAX, false, |_| Ok(()))
@@ -639,11 +630,16 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         interval: Duration::from_millis(config.data.projection_interval_ms),
         flush: read_flush.clone(),
         database_up: database_up.clone(),
-        backlog_max: config.data.projection_backlog_max.max(ROUND_MAX),
+        backlog_max: config
+            .data
+            .projection_backlog_max
+            .max(queues.projector_round_rows_max),
+        round_rows_max: queues.projector_round_rows_max.max(1),
         metrics: ProjectorMetrics::new(&telemetry),
     }));
 
     let recovery_dir = dir.clone();
+    let catch_up_batch = queues.catch_up_batch_commands.max(1);
     let catch_up = projector_tx.clone();
     let catch_up_live = live.clone();
     let recovered = tokio::task::spawn_blocking(move || {
@@ -658,7 +654,7 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
                     .unwrap_or_else(|e| e.into_inner())
                     .apply(&released);
                 pending.push(released);
-                if pending.len() >= 1_000 {
+                if pending.len() >= catch_up_batch {
                     let _ = catch_up.blocking_send(Arc::new(std::mem::take(&mut pending)));
                 }
             },
@@ -721,22 +717,23 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         );
     }
 
-    let (release_tx, release_rx) = mpsc::channel::<ReleasedBatch>(256);
+    let (release_tx, release_rx) =
+        mpsc::channel::<ReleasedBatch>(config.queues.release_batches_max.max(1));
     let pipeline = PipelineConfig {
         segment_bytes_max: config.journal.segment_mb.max(1) << 20,
-        fsync: if config.journal.fsync == "none" {
-            FsyncPolicy::Never
-        } else {
-            FsyncPolicy::Batch
+        fsync: match config.journal.fsync {
+            Fsync::Batch => FsyncPolicy::Batch,
+            Fsync::None => FsyncPolicy::Never,
         },
         batch_commands_max: config.journal.batch_commands_max.max(1),
         submit_queue_max: config.journal.submit_queue_max.max(1),
+        submit_batch_max: config.journal.submit_batch_max.max(1),
+        journal_queue_max: config.journal.groups_in_flight_max.max(1),
         snapshot_every_commands: config.journal.snapshot_every_commands,
         snapshot_every: (config.journal.snapshot_every_secs > 0)
             .then(|| Duration::from_secs(config.journal.snapshot_every_secs)),
         snapshots_retained: config.journal.snapshots_retained.max(1),
         metrics: Some(PipelineMetrics::new(&telemetry)),
-        ..PipelineConfig::default()
     };
     let catalog_engine = recovered.engine.clone();
     let venue = Arc::new(
@@ -792,7 +789,7 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         &catalog_engine,
     );
     let api_config = ApiConfig {
-        profile: config.profile.clone(),
+        profile: config.profile.as_str().to_string(),
         registration_open: config.auth.registration_open,
         access_token_ttl: Duration::from_secs(config.auth.access_token_ttl_secs.max(1)),
         refresh_token_ttl: Duration::from_secs(config.auth.refresh_token_ttl_secs.max(1)),
@@ -832,13 +829,14 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
     let stats_task = tokio::spawn(bourse_api::dispatch::sample_stats(Arc::downgrade(&state.0)));
     state.set_exposition(crate::metrics::exposition(telemetry.clone()));
 
-    let (dispatched_tx, dispatched_rx) = mpsc::channel::<Batch>(64);
+    let (dispatched_tx, dispatched_rx) =
+        mpsc::channel::<Batch>(config.queues.dispatched_batches_max.max(1));
     let dispatcher = tokio::spawn(bourse_api::dispatch::run(
         state.clone(),
         release_rx,
         dispatched_tx,
     ));
-    let (sim_tx, sim_rx) = mpsc::channel::<Batch>(1_024);
+    let (sim_tx, sim_rx) = mpsc::channel::<Batch>(config.queues.simulator_batches_max.max(1));
     let simulate = config.simulator.enabled;
     let fan_out_task = tokio::spawn(fan_out(
         dispatched_rx,

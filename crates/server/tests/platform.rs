@@ -494,7 +494,7 @@ async fn state_survives_a_restart_and_client_order_ids_stay_unique() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_production_profile_closes_registration_and_the_faucet() {
     let server = TestServer::start("production", Db::Sqlite, |config| {
-        config.profile = "production".to_string();
+        config.profile = bourse::config::Profile::Production;
         config.auth.registration_open = false;
         config.faucet.enabled = false;
     })

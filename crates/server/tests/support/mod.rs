@@ -43,8 +43,8 @@ fn unique(name: &str) -> String {
 
 /// The configuration tests start from: no simulator, fixed secrets, generous limits.
 pub fn test_config(dir: &std::path::Path) -> Config {
-    let mut config = Config::defaults("demo");
-    config.server.addr = "127.0.0.1:0".to_string();
+    let mut config = Config::defaults(bourse::config::Profile::Demo);
+    config.server.addr = "127.0.0.1:0".parse().unwrap();
     config.data.dir = dir.to_path_buf();
     config.simulator.enabled = false;
     config.auth.jwt_secret = JWT_SECRET.to_string();
@@ -104,7 +104,7 @@ impl TestServer {
             .await
             .expect("a clean stop");
         let mut config = self.config.clone();
-        config.server.addr = "127.0.0.1:0".to_string();
+        config.server.addr = "127.0.0.1:0".parse().unwrap();
         let running = start_with(config, None).await.expect("the server restarts");
         self.addr = running.addr;
         self.running = Some(running);
