@@ -40,6 +40,20 @@ async fn order(http: &mut Http, token: &str, side: &str, price: &str) -> u16 {
         .status
 }
 
+/// Waits (at most 30 s) until the load has placed `n` orders.
+async fn placed_at_least(placed: &AtomicU64, n: u64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while placed.load(Ordering::SeqCst) < n {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the load placed {} of {n} orders in 30 s",
+            placed.load(Ordering::SeqCst)
+        );
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_taken_under_load_restores_to_the_state_its_manifest_names() {
     let server = TestServer::start("backup", Db::Sqlite, |_| {})
@@ -82,17 +96,13 @@ async fn a_backup_taken_under_load_restores_to_the_state_its_manifest_names() {
             }
         })
     };
-    while placed.load(Ordering::SeqCst) < 30 {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    placed_at_least(&placed, 30).await;
     let backup_dir = scratch("backup");
     let report = bourse::backup::backup(&server.config, &backup_dir)
         .await
         .expect("a backup while orders flow");
     let at_backup = placed.load(Ordering::SeqCst);
-    while placed.load(Ordering::SeqCst) < at_backup + 30 {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    placed_at_least(&placed, at_backup + 30).await;
     stop.store(true, Ordering::SeqCst);
     load.await.unwrap();
     let manifest = &report.manifest;

@@ -41,6 +41,18 @@ pub struct FamilySnapshot {
     pub series: Vec<Series>,
 }
 
+impl Value {
+    /// The value as a number: a histogram's count.
+    pub fn as_f64(&self) -> f64 {
+        match self {
+            Value::Counter(v) => *v as f64,
+            Value::CounterF(v) | Value::GaugeF(v) => *v,
+            Value::Gauge(v) => *v as f64,
+            Value::Histogram(h) => h.count as f64,
+        }
+    }
+}
+
 impl FamilySnapshot {
     /// The sum of a counter's or gauge's series whose labels include every pair of
     /// `filter` (histograms: their counts).
@@ -52,12 +64,7 @@ impl FamilySnapshot {
                     .iter()
                     .all(|(k, v)| s.labels.iter().any(|(lk, lv)| lk == k && lv == v))
             })
-            .map(|s| match &s.value {
-                Value::Counter(v) => *v as f64,
-                Value::CounterF(v) | Value::GaugeF(v) => *v,
-                Value::Gauge(v) => *v as f64,
-                Value::Histogram(h) => h.count as f64,
-            })
+            .map(|s| s.value.as_f64())
             .sum()
     }
 }

@@ -57,12 +57,7 @@ fn sum(all: &[FamilySnapshot], spec: &'static Spec, filter: Filter<'_>) -> f64 {
         f.series
             .iter()
             .filter(|s| filter(&s.labels))
-            .map(|s| match &s.value {
-                Value::Counter(v) => *v as f64,
-                Value::CounterF(v) | Value::GaugeF(v) => *v,
-                Value::Gauge(v) => *v as f64,
-                Value::Histogram(h) => h.count as f64,
-            })
+            .map(|s| s.value.as_f64())
             .sum()
     })
 }
