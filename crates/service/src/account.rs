@@ -46,9 +46,10 @@ fn faucet_transfer_id(user_id: u64, idempotency_key: Option<&str>) -> TransferId
 
 impl Service {
     /// The caller's balance in every listed asset (zero where none was ever held),
-    /// from the live view.
-    pub fn balances(&self, actor: &Actor) -> Result<Vec<(Asset, LiveBalance)>> {
+    /// from the live view once it includes everything released.
+    pub async fn balances(&self, actor: &Actor) -> Result<Vec<(Asset, LiveBalance)>> {
         actor.require_read()?;
+        self.wait_views().await?;
         let live = self.live();
         let held = live.balances(OwnerId(actor.user_id));
         Ok(self

@@ -272,6 +272,13 @@ impl Service {
         }
     }
 
+    /// Waits until the in-memory views include every command released so far, so
+    /// that a caller sees what it was answered a moment ago.
+    pub async fn wait_views(&self) -> Result<()> {
+        self.wait_dispatched(self.0.venue.health().released_seq)
+            .await
+    }
+
     // ------------------------------------------------------------ commands
 
     /// Submits a command and waits for its durable outcome. Refuses at once when the

@@ -503,6 +503,8 @@ impl Service {
         quantity: Option<&str>,
     ) -> Result<PlacedOrder> {
         actor.require_trade()?;
+        // An order answered a moment ago may not be in the live view yet.
+        self.wait_views().await?;
         let current = self
             .live()
             .order(id)
@@ -578,6 +580,7 @@ impl Service {
     /// else from the read models.
     pub async fn order(&self, actor: &Actor, id: OrderId) -> Result<OrderRecord> {
         actor.require_read()?;
+        self.wait_views().await?;
         if let Some(order) = self.live().order(id).filter(|o| o.owner.0 == actor.user_id) {
             return Ok(order.clone());
         }
@@ -604,6 +607,7 @@ impl Service {
             None => None,
         };
         if let (Some(owner), OrderStatusFilter::Open) = (owner, status) {
+            self.wait_views().await?;
             let live = self.live();
             let matching: Vec<&OrderRecord> = live
                 .open_orders(OwnerId(owner))

@@ -37,7 +37,7 @@ pub async fn balances(
     State(state): State<AppState>,
     Auth(actor): Auth,
 ) -> Result<axum::Json<Envelope<Vec<BalanceDto>>>> {
-    let balances = state.service.balances(&actor)?;
+    let balances = state.service.balances(&actor).await?;
     Ok(ok(balances
         .into_iter()
         .map(|(asset, balance)| BalanceDto {
