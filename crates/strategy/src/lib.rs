@@ -11,6 +11,7 @@
 //!   ([`params`]); [`signal`]: what a strategy says about a market;
 //! - [`portfolio`]: cash, position and round trips from fills;
 //! - [`backtest`]: a strategy over recorded bars through a stated fill model;
+//! - [`sweep`]: parameter sweeps on every core, and walk-forward windows;
 //! - [`report`]: the statistics of a run (return, drawdown, Sharpe, trades, ...) from
 //!   its equity curve and closed trades, with a defined value for every degenerate case.
 //!
@@ -27,6 +28,7 @@ pub mod report;
 pub mod rounding;
 pub mod signal;
 pub mod strategy;
+pub mod sweep;
 
 pub use bar::Bar;
 pub use strategy::{Context, OrderIntent, OrderType, Strategy};
