@@ -64,6 +64,96 @@ pub enum Command {
     /// Ask a probe over HTTP: exit 0 when it answers 2xx within the timeout, 1
     /// otherwise (the container image's health check).
     Healthcheck(HealthcheckArgs),
+    /// List the built-in strategies and their parameters (ranges and defaults).
+    Strategies,
+    /// Run a built-in strategy over OHLCV bars through the fill model and print its
+    /// report; `--report` writes it as a self-contained HTML page with charts (see
+    /// docs/strategies.md).
+    Backtest(BacktestArgs),
+    /// Run a built-in strategy over a grid (or a random sample) of parameters on every
+    /// core, ranked by a statistic, with optional walk-forward windows.
+    Sweep(SweepArgs),
+}
+
+/// The bars a backtest runs on and how it trades them.
+#[derive(Debug, Args)]
+pub struct BarsArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// A built-in strategy (`bourse strategies` lists them).
+    #[arg(long)]
+    pub strategy: String,
+    /// A parameter, `name=value`; repeat for more. Unset parameters take their default.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// The instrument, as configured (its tick, lot, decimals and fees apply).
+    #[arg(long, default_value = "BTC-USD")]
+    pub symbol: String,
+    /// The bars' length: 1m, 5m, 15m, 1h, 4h or 1d.
+    #[arg(long, default_value = "1h")]
+    pub timeframe: String,
+    /// An OHLCV CSV file (header row; time, open, high, low, close, volume).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Only bars at or after this time (RFC 3339, or Unix milliseconds).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Only bars before this time (RFC 3339, or Unix milliseconds).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Starting cash, in the quote asset.
+    #[arg(long, default_value = "100000")]
+    pub cash: String,
+    /// Slippage of market and stop fills, in basis points.
+    #[arg(long, default_value_t = 5)]
+    pub slippage_bps: u32,
+    /// Fill limit orders when the price only reaches them (default: trades through).
+    #[arg(long)]
+    pub touch: bool,
+    /// Write the full result as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    #[command(flatten)]
+    pub bars: BarsArgs,
+    /// Write the report as an HTML page (readable offline) to this file.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub bars: BarsArgs,
+    /// A swept parameter and its values, `name=v1,v2,...`; repeat for more.
+    #[arg(long = "grid", value_name = "NAME=V1,V2,...", required = true)]
+    pub grid: Vec<String>,
+    /// Run this many combinations drawn at random instead of all of them.
+    #[arg(long)]
+    pub sample: Option<usize>,
+    /// The seed of the random sample.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The statistic to rank by: total_return, sharpe, sortino, calmar,
+    /// profit_factor, win_rate, sqn or max_drawdown (lowest first).
+    #[arg(long, default_value = "sharpe")]
+    pub rank_by: String,
+    /// Threads to run on (default: every core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Walk-forward: cut the bars into this many windows, choose in each window's
+    /// first part and test on the rest.
+    #[arg(long)]
+    pub walk_forward: Option<usize>,
+    /// The in-sample share of each walk-forward window.
+    #[arg(long, default_value_t = 0.7)]
+    pub in_sample: f64,
+    /// Rows of the ranking to print.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! The `bourse` binary's library: configuration, the composition root that starts a
 //! venue, and the subcommands. `main.rs` only parses arguments and picks one.
 
+pub mod backtest_cmd;
 pub mod backup;
 pub mod bench;
 pub mod cli;

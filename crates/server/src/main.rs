@@ -84,6 +84,9 @@ fn main() -> ExitCode {
             user_cmd::runtime().and_then(|rt| rt.block_on(user_cmd::restore(&args)))
         }
         cli::Command::Healthcheck(args) => Ok(healthcheck(&args)),
+        cli::Command::Strategies => Ok(bourse::backtest_cmd::strategies()),
+        cli::Command::Backtest(args) => bourse::backtest_cmd::backtest(&args),
+        cli::Command::Sweep(args) => bourse::backtest_cmd::sweep(&args),
         cli::Command::Openapi => {
             println!("{}", bourse_api::openapi::document_json());
             Ok(ExitCode::SUCCESS)

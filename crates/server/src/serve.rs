@@ -261,7 +261,7 @@ async fn run_projector(mut task: ProjectorTask) {
     tracing::info!(seq = task.projector.projected_seq(), "projector stopped");
 }
 
-fn instrument_spec(
+pub(crate) fn instrument_spec(
     config: &crate::config::InstrumentConfig,
     assets: &HashMap<String, (AssetId, u8)>,
 ) -> anyhow::Result<InstrumentSpec> {

@@ -11,7 +11,9 @@
 //!   ([`params`]); [`signal`]: what a strategy says about a market;
 //! - [`portfolio`]: cash, position and round trips from fills;
 //! - [`backtest`]: a strategy over recorded bars through a stated fill model;
+//! - [`data`]: bars from OHLCV CSV files, every bad row reported with its line;
 //! - [`sweep`]: parameter sweeps on every core, and walk-forward windows;
+//! - [`html`]: a backtest's report as one self-contained HTML page with SVG charts;
 //! - [`report`]: the statistics of a run (return, drawdown, Sharpe, trades, ...) from
 //!   its equity curve and closed trades, with a defined value for every degenerate case.
 //!
@@ -21,6 +23,8 @@
 pub mod backtest;
 pub mod bar;
 pub mod builtins;
+pub mod data;
+pub mod html;
 pub mod indicators;
 pub mod params;
 pub mod portfolio;

@@ -102,6 +102,88 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// Reads an RFC 3339 UTC time (`2026-11-21T19:04:05Z`, with optional fraction of
+    /// seconds, `+00:00` for `Z`, a space for `T`), or a bare date (`2026-11-21`,
+    /// midnight). Other offsets, and dates before 1970, are refused.
+    pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+        let bytes = text.as_bytes();
+        let number = |from: usize, len: usize| -> Option<u64> {
+            let part = bytes.get(from..from + len)?;
+            part.iter()
+                .all(u8::is_ascii_digit)
+                .then(|| part.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')))
+        };
+        if bytes.len() < 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+            return None;
+        }
+        let (year, month, day) = (number(0, 4)?, number(5, 2)?, number(8, 2)?);
+        if year < 1970 || !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month)
+        {
+            return None;
+        }
+        let days = days_from_civil(year, month, day);
+        if bytes.len() == 10 {
+            return Some(Timestamp(days * 86_400 * 1_000_000_000));
+        }
+        if !matches!(bytes[10], b'T' | b't' | b' ')
+            || bytes.len() < 20
+            || bytes[13] != b':'
+            || bytes[16] != b':'
+        {
+            return None;
+        }
+        let (hour, minute, second) = (number(11, 2)?, number(14, 2)?, number(17, 2)?);
+        if hour > 23 || minute > 59 || second > 59 {
+            return None;
+        }
+        let mut at = 19;
+        let mut nanos = 0u64;
+        if bytes.get(at) == Some(&b'.') {
+            let digits = bytes[at + 1..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
+            if digits == 0 || digits > 9 {
+                return None;
+            }
+            nanos = number(at + 1, digits)? * 10u64.pow(9 - digits as u32);
+            at += 1 + digits;
+        }
+        match &text[at..] {
+            "Z" | "z" | "+00:00" => {}
+            _ => return None,
+        }
+        let secs = days * 86_400 + hour * 3_600 + minute * 60 + second;
+        Some(Timestamp(
+            secs.checked_mul(1_000_000_000)?.checked_add(nanos)?,
+        ))
+    }
+}
+
+fn days_in_month(year: u64, month: u64) -> u64 {
+    match month {
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (after Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y / 400;
+    let yoe = y - era * 400;
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Appends `value` in decimal, zero-padded to at least `width` digits.
 fn push_digits(out: &mut String, value: u64, width: usize) {
     out.push_str(crate::decimal::digits(&mut [0; 20], value, width));
@@ -125,6 +207,41 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_rfc3339() {
+        let read = |t: &str| Timestamp::parse_rfc3339(t).map(|t| t.nanos());
+        assert_eq!(read("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            read("2000-02-29T12:34:56.789012345Z"),
+            Some(951_827_696_789_012_345)
+        );
+        assert_eq!(
+            read("2026-11-21 19:04:05+00:00"),
+            read("2026-11-21T19:04:05Z")
+        );
+        assert_eq!(
+            read("2026-11-21T19:04:05.5Z"),
+            Some(1_795_287_845_500_000_000)
+        );
+        assert_eq!(read("2026-11-21"), Some(1_795_219_200_000_000_000));
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-11-21T24:00:00Z",
+            "2026-11-21T19:04:05+01:00",
+            "2026-11-21T19:04:05",
+            "1969-12-31",
+            "26-11-21",
+            "2026-11-21T19:04:05.Z",
+        ] {
+            assert_eq!(read(bad), None, "{bad}");
+        }
+        for nanos in [0, 951_827_696_789_012_345, 1_795_287_845_000_000_000] {
+            let text = Timestamp(nanos).to_rfc3339(9);
+            assert_eq!(read(&text), Some(nanos));
+        }
+    }
 
     #[test]
     fn formats_rfc3339() {

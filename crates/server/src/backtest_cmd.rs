@@ -1,0 +1,419 @@
+//! `bourse strategies`, `bourse backtest` and `bourse sweep`: the strategy crate's
+//! backtester and sweeps from the command line, on the configured instruments.
+
+use crate::cli::{BacktestArgs, BarsArgs, SweepArgs};
+use anyhow::{Context as _, bail};
+use bourse_market::Interval;
+use bourse_strategy::Bar;
+use bourse_strategy::backtest::{
+    BacktestConfig, BacktestOutcome, FillModel, SLIPPAGE_BPS_MAX, run,
+};
+use bourse_strategy::builtins::{BUILTINS, Builtin, find};
+use bourse_strategy::html::{ReportPage, money, render};
+use bourse_strategy::params::{ParamKind, ParamValue, Params};
+use bourse_strategy::report::Statistics;
+use bourse_strategy::sweep::{RankBy, Space, SweepSpec, WalkForward, sweep as run_sweep};
+use bourse_types::{Amount, Asset, AssetCode, AssetId, Instrument, InstrumentId, parse_decimal};
+use std::collections::HashMap;
+use std::process::ExitCode;
+
+/// Prints every built-in and its parameters.
+pub fn strategies() -> ExitCode {
+    for builtin in BUILTINS {
+        println!("{}  {}", builtin.name, builtin.title);
+        println!("    {}", builtin.description);
+        for param in builtin.params {
+            let range = match param.kind {
+                ParamKind::Integer { min, max, default } => {
+                    format!("whole number {min}..{max}, default {default}")
+                }
+                ParamKind::Number { min, max, default } => {
+                    format!("number {min}..{max}, default {default}")
+                }
+                ParamKind::Choice { options, default } => {
+                    format!("one of {}, default {default}", options.join(", "))
+                }
+            };
+            println!(
+                "    --param {}=...  {} ({range})",
+                param.name, param.description
+            );
+        }
+        println!();
+    }
+    ExitCode::SUCCESS
+}
+
+/// The configured instrument called `symbol`, with the configured assets' decimals.
+fn configured_instrument(
+    config: &crate::config::Config,
+    symbol: &str,
+) -> anyhow::Result<Instrument> {
+    let assets: HashMap<String, (AssetId, u8)> = config
+        .assets
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.code.clone(), (AssetId(i as u16), a.decimals)))
+        .collect();
+    let configured = config
+        .instruments
+        .iter()
+        .find(|i| i.symbol.eq_ignore_ascii_case(symbol))
+        .with_context(|| {
+            format!(
+                "no instrument {symbol} is configured (there are: {})",
+                config
+                    .instruments
+                    .iter()
+                    .map(|i| i.symbol.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?;
+    let spec = crate::serve::instrument_spec(configured, &assets)?;
+    let asset = |id: AssetId| -> anyhow::Result<Asset> {
+        let (code, &(_, scale)) = assets
+            .iter()
+            .find(|(_, (a, _))| *a == id)
+            .context("an instrument's asset is not configured")?;
+        Ok(Asset {
+            id,
+            code: AssetCode::new(code).map_err(|e| anyhow::anyhow!("asset {code}: {e}"))?,
+            scale,
+        })
+    };
+    Instrument::new(
+        InstrumentId(0),
+        spec,
+        &asset(spec.base)?,
+        &asset(spec.quote)?,
+    )
+    .map_err(|e| anyhow::anyhow!("{symbol}: {e}"))
+}
+
+fn time_arg(text: &str, flag: &str) -> anyhow::Result<u64> {
+    bourse_strategy::data::parse_time_ms(text)
+        .with_context(|| format!("{flag} {text:?} is not a time (RFC 3339 or Unix milliseconds)"))
+}
+
+/// `name=value` pairs.
+fn params(pairs: &[String]) -> anyhow::Result<Params> {
+    pairs
+        .iter()
+        .map(|pair| {
+            let (name, value) = pair
+                .split_once('=')
+                .with_context(|| format!("--param {pair:?} is not name=value"))?;
+            Ok((name.trim().to_string(), ParamValue::parse(value.trim())))
+        })
+        .collect()
+}
+
+/// What every backtest command needs: the strategy, the instrument, the bars and the
+/// backtest's settings.
+struct Prepared {
+    builtin: &'static Builtin,
+    params: Params,
+    instrument: Instrument,
+    interval: Interval,
+    bars: Vec<Bar>,
+    config: BacktestConfig,
+}
+
+fn prepare(args: &BarsArgs) -> anyhow::Result<Prepared> {
+    let builtin = find(&args.strategy).with_context(|| {
+        format!(
+            "no built-in strategy {:?} (there are: {})",
+            args.strategy,
+            BUILTINS
+                .iter()
+                .map(|b| b.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    let params = params(&args.params)?;
+    builtin
+        .build(&params)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", builtin.name))?;
+    let config = crate::user_cmd::load(&args.config, &[])?;
+    let instrument = configured_instrument(&config, &args.symbol)?;
+    let interval = Interval::parse(&args.timeframe).with_context(|| {
+        format!(
+            "--timeframe {:?} is not one of 1m, 5m, 15m, 1h, 4h, 1d",
+            args.timeframe
+        )
+    })?;
+    if args.slippage_bps > SLIPPAGE_BPS_MAX {
+        bail!("--slippage-bps is at most {SLIPPAGE_BPS_MAX}");
+    }
+    let cash = parse_decimal(&args.cash, instrument.quote_scale())
+        .ok()
+        .filter(|c| *c > 0 && *c <= i64::MAX as u64)
+        .with_context(|| format!("--cash {:?} is not a positive amount", args.cash))?;
+    let Some(path) = &args.data else {
+        bail!(
+            "give the bars with --data FILE.csv (a header row and time, open, high, low, close, volume columns)"
+        );
+    };
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut bars = bourse_strategy::data::read_bars(std::io::BufReader::new(file), &instrument)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    if let Some(from) = &args.from {
+        let from = time_arg(from, "--from")?;
+        bars.retain(|b| b.open_time >= from);
+    }
+    if let Some(to) = &args.to {
+        let to = time_arg(to, "--to")?;
+        bars.retain(|b| b.open_time < to);
+    }
+    if bars.len() < 2 {
+        bail!(
+            "{} bars in the period: a backtest needs at least 2",
+            bars.len()
+        );
+    }
+    Ok(Prepared {
+        builtin,
+        params,
+        instrument,
+        interval,
+        bars,
+        config: BacktestConfig {
+            instrument,
+            bar_ms: interval.millis(),
+            initial_cash: Amount::from_raw(cash),
+            fill_model: FillModel {
+                slippage_bps: args.slippage_bps,
+                touch: args.touch,
+            },
+        },
+    })
+}
+
+fn show_value(value: &ParamValue) -> String {
+    match value {
+        ParamValue::Number(n) => n.to_string(),
+        ParamValue::Text(t) => t.clone(),
+    }
+}
+
+fn print_statistics(stats: &Statistics, scale: u8) {
+    let ratio = |v: Option<f64>| v.map_or_else(|| "n/a".to_string(), |v| format!("{v:.3}"));
+    println!("  final equity      {}", money(stats.final_equity, scale));
+    println!(
+        "  total return      {:.2}%  (buy and hold {:.2}%)",
+        stats.total_return * 100.0,
+        stats.buy_and_hold_return * 100.0
+    );
+    println!("  CAGR              {:.2}%", stats.cagr * 100.0);
+    println!(
+        "  Sharpe / Sortino  {} / {}",
+        ratio(stats.sharpe),
+        ratio(stats.sortino)
+    );
+    println!("  max drawdown      {:.2}%", stats.max_drawdown * 100.0);
+    println!(
+        "  trades            {}  (win rate {}, profit factor {})",
+        stats.trades,
+        stats
+            .win_rate
+            .map_or_else(|| "n/a".to_string(), |w| format!("{:.1}%", w * 100.0)),
+        ratio(stats.profit_factor)
+    );
+    println!("  fees paid         {}", money(stats.fees, scale));
+}
+
+fn write_json(path: &std::path::Path, value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let text = serde_json::to_vec_pretty(value).context("encoding the result")?;
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Progress on standard error for runs long enough to wait for.
+fn progress_line(total: u64) -> impl FnMut(u64) -> bool {
+    move |done| {
+        if total > bourse_strategy::backtest::PROGRESS_EVERY_BARS {
+            eprint!("\r  {:>3}% of {total} bars", done * 100 / total.max(1));
+            if done >= total {
+                eprintln!();
+            }
+        }
+        true
+    }
+}
+
+pub fn backtest(args: &BacktestArgs) -> anyhow::Result<ExitCode> {
+    let prepared = prepare(&args.bars)?;
+    let (mut strategy, resolved) = prepared
+        .builtin
+        .build(&prepared.params)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let started = std::time::Instant::now();
+    let outcome: BacktestOutcome = run(
+        strategy.as_mut(),
+        &prepared.bars,
+        &prepared.config,
+        &mut progress_line(prepared.bars.len() as u64),
+    )?;
+    let took = started.elapsed();
+    let scale = prepared.instrument.quote_scale();
+    println!(
+        "{} on {} {}: {} bars in {:.3} s",
+        prepared.builtin.name,
+        prepared.instrument.symbol(),
+        prepared.interval.as_str(),
+        outcome.bars,
+        took.as_secs_f64()
+    );
+    let shown: Vec<(String, String)> = resolved
+        .values()
+        .iter()
+        .map(|(k, v)| (k.to_string(), show_value(v)))
+        .collect();
+    println!(
+        "  parameters        {}",
+        shown
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    println!("  fill model        {}", outcome.fill_model.describe());
+    print_statistics(&outcome.statistics, scale);
+    if outcome.rejected > 0 {
+        println!("  refused orders    {}", outcome.rejected);
+    }
+    if let Some(path) = &args.bars.json {
+        write_json(path, &outcome)?;
+        println!("wrote {}", path.display());
+    }
+    if let Some(path) = &args.report {
+        let symbol = prepared.instrument.symbol().to_string();
+        let html = render(&ReportPage {
+            strategy: prepared.builtin.name,
+            symbol: &symbol,
+            timeframe: prepared.interval.as_str(),
+            params: shown,
+            instrument: &prepared.instrument,
+            outcome: &outcome,
+        });
+        std::fs::write(path, html).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
+    let prepared = prepare(&args.bars)?;
+    let values = args
+        .grid
+        .iter()
+        .map(|g| {
+            let (name, list) = g
+                .split_once('=')
+                .with_context(|| format!("--grid {g:?} is not name=v1,v2,..."))?;
+            Ok((
+                name.trim().to_string(),
+                list.split(',')
+                    .map(|v| ParamValue::parse(v.trim()))
+                    .collect(),
+            ))
+        })
+        .collect::<anyhow::Result<Vec<(String, Vec<ParamValue>)>>>()?;
+    let space = match args.sample {
+        Some(samples) => Space::Random {
+            values,
+            samples,
+            seed: args.seed,
+        },
+        None => Space::Grid { values },
+    };
+    let rank_by = RankBy::parse(&args.rank_by).with_context(|| {
+        format!(
+            "--rank-by {:?} is not one of {}",
+            args.rank_by,
+            RankBy::ALL.map(RankBy::as_str).join(", ")
+        )
+    })?;
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let started = std::time::Instant::now();
+    let outcome = run_sweep(
+        &SweepSpec {
+            builtin: prepared.builtin,
+            base: prepared.params.clone(),
+            space,
+            rank_by,
+            threads,
+            walk_forward: args.walk_forward.map(|windows| WalkForward {
+                windows,
+                in_sample: args.in_sample,
+            }),
+        },
+        &prepared.bars,
+        &prepared.config,
+        &|_| true,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "{} on {} {}: {} runs over {} bars on {threads} threads in {:.3} s, ranked by {}",
+        prepared.builtin.name,
+        prepared.instrument.symbol(),
+        prepared.interval.as_str(),
+        outcome.rows.len(),
+        prepared.bars.len(),
+        started.elapsed().as_secs_f64(),
+        rank_by.as_str()
+    );
+    let swept: Vec<&str> = args
+        .grid
+        .iter()
+        .filter_map(|g| g.split_once('=').map(|(n, _)| n.trim()))
+        .collect();
+    let describe = |params: &Params| {
+        swept
+            .iter()
+            .filter_map(|name| {
+                params
+                    .get(*name)
+                    .map(|v| format!("{name}={}", show_value(v)))
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    println!("  rank  score       return    sharpe    drawdown  trades  parameters");
+    for (i, row) in outcome.rows.iter().take(args.top).enumerate() {
+        println!(
+            "  {:>4}  {:>10}  {:>7.2}%  {:>8}  {:>7.2}%  {:>6}  {}",
+            i + 1,
+            row.score
+                .map_or_else(|| "n/a".to_string(), |s| format!("{s:.4}")),
+            row.statistics.total_return * 100.0,
+            row.statistics
+                .sharpe
+                .map_or_else(|| "n/a".to_string(), |s| format!("{s:.3}")),
+            row.statistics.max_drawdown * 100.0,
+            row.statistics.trades,
+            describe(&row.params)
+        );
+    }
+    if !outcome.windows.is_empty() {
+        println!("  walk-forward: chosen in sample, tested out of sample");
+        println!("  window  in-sample return  out-of-sample return  parameters");
+        for (i, w) in outcome.windows.iter().enumerate() {
+            println!(
+                "  {:>6}  {:>15.2}%  {:>19.2}%  {}",
+                i + 1,
+                w.in_sample.total_return * 100.0,
+                w.out_of_sample.total_return * 100.0,
+                describe(&w.params)
+            );
+        }
+    }
+    if let Some(path) = &args.bars.json {
+        write_json(path, &outcome)?;
+        println!("wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,286 @@
+//! `bourse strategies`, `bourse backtest` and `bourse sweep` on a CSV of bars: the
+//! command's report is the library's result for the same bars, the HTML page holds
+//! its charts, and bad input is refused with the reason.
+
+use bourse_strategy::backtest::{BacktestConfig, FillModel, run};
+use bourse_strategy::bar::{WalkSpec, random_walk};
+use bourse_strategy::builtins::find;
+use bourse_strategy::data::write_bars;
+use bourse_strategy::params::{ParamValue, Params};
+use bourse_types::{
+    Amount, Asset, AssetCode, AssetId, Instrument, InstrumentId, InstrumentSpec, Price, Qty,
+};
+use std::path::PathBuf;
+use std::process::Command as Process;
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let path =
+            std::env::temp_dir().join(format!("bourse-backtest-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn bourse(args: &[&str]) -> (bool, String, String) {
+    let output = Process::new(env!("CARGO_BIN_EXE_bourse"))
+        .args(args)
+        .env_remove("BOURSE_CONFIG")
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// BTC-USD as the embedded configuration lists it (docs/config.md): two price
+/// decimals on a 0.01 tick, BTC to 8 decimals in lots of 0.0001, USD to 6 decimals,
+/// maker 10 and taker 20 bps.
+fn btc_usd() -> Instrument {
+    let asset = |id, code, scale| Asset {
+        id: AssetId(id),
+        code: AssetCode::new(code).unwrap(),
+        scale,
+    };
+    Instrument::new(
+        InstrumentId(0),
+        InstrumentSpec {
+            base: AssetId(0),
+            quote: AssetId(1),
+            price_scale: 2,
+            tick_size: Price::from_raw(1),
+            lot_size: Qty::from_raw(10_000),
+            min_qty: Qty::from_raw(10_000),
+            max_qty: Qty::from_raw(100_000_000_000),
+            min_notional: Amount::from_raw(1_000_000),
+            price_band_bps: 1_000,
+            maker_fee_bps: 10,
+            taker_fee_bps: 20,
+            reference_price: None,
+        },
+        &asset(0, "BTC", 8),
+        &asset(1, "USD", 6),
+    )
+    .unwrap()
+}
+
+fn bars() -> Vec<bourse_strategy::Bar> {
+    random_walk(&WalkSpec {
+        seed: 99,
+        count: 3_000,
+        start: Price::from_raw(6_500_000),
+        floor: Price::from_raw(100_000),
+        step_max: 9_000,
+        lot: 10_000,
+        start_ms: 1_767_225_600_000,
+        bar_ms: 3_600_000,
+    })
+}
+
+#[test]
+fn a_backtest_from_the_command_line_is_the_librarys_result() {
+    let temp = TempDir::new("run");
+    let csv = temp.0.join("bars.csv");
+    let bars = bars();
+    std::fs::write(&csv, write_bars(&bars, &btc_usd())).unwrap();
+    let (json, html) = (temp.0.join("out.json"), temp.0.join("report.html"));
+    let (ok, out, err) = bourse(&[
+        "backtest",
+        "--strategy",
+        "sma_crossover",
+        "--param",
+        "fast=8",
+        "--param",
+        "slow=30",
+        "--data",
+        csv.to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        "--report",
+        html.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("sma_crossover on BTC-USD 1h: 3000 bars"),
+        "{out}"
+    );
+    assert!(
+        out.contains("market orders at the next open with 5 bps slippage"),
+        "{out}"
+    );
+
+    let (mut strategy, _) = find("sma_crossover")
+        .unwrap()
+        .build(&Params::from([
+            ("fast".to_string(), ParamValue::Number(8.0)),
+            ("slow".to_string(), ParamValue::Number(30.0)),
+        ]))
+        .unwrap();
+    let expected = run(
+        strategy.as_mut(),
+        &bars,
+        &BacktestConfig {
+            instrument: btc_usd(),
+            bar_ms: 3_600_000,
+            initial_cash: Amount::from_raw(100_000_000_000),
+            fill_model: FillModel::default(),
+        },
+        &mut |_| true,
+    )
+    .unwrap();
+    let result: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(
+        result["statistics"]["final_equity"].as_i64(),
+        Some(expected.statistics.final_equity)
+    );
+    assert_eq!(
+        result["trades"].as_array().unwrap().len(),
+        expected.trades.len()
+    );
+    assert!(expected.trades.len() > 5);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!doctype html>"));
+    assert_eq!(
+        page.matches("<svg").count(),
+        2,
+        "an equity and a drawdown chart"
+    );
+    assert!(page.contains("Profit factor") && page.contains("Fill model"));
+    assert!(
+        !page.contains("<link") && !page.contains("src=") && !page.contains("url("),
+        "the page needs nothing else"
+    );
+}
+
+#[test]
+fn a_sweep_ranks_and_walks_forward() {
+    let temp = TempDir::new("sweep");
+    let csv = temp.0.join("bars.csv");
+    std::fs::write(&csv, write_bars(&bars(), &btc_usd())).unwrap();
+    let (ok, out, err) = bourse(&[
+        "sweep",
+        "--strategy",
+        "rsi_reversion",
+        "--grid",
+        "period=6,10,14",
+        "--grid",
+        "oversold=25,30",
+        "--rank-by",
+        "total_return",
+        "--walk-forward",
+        "3",
+        "--threads",
+        "2",
+        "--data",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("6 runs over 3000 bars on 2 threads"), "{out}");
+    assert!(
+        out.contains("walk-forward: chosen in sample, tested out of sample"),
+        "{out}"
+    );
+    let ranked = out.lines().filter(|l| l.contains("period=")).count();
+    assert_eq!(ranked, 6 + 3, "{out}");
+}
+
+#[test]
+fn bad_input_is_refused_with_the_reason() {
+    let temp = TempDir::new("bad");
+    let csv = temp.0.join("bars.csv");
+    std::fs::write(
+        &csv,
+        "time,open,high,low,close\n1767225600000,100,101,99,100\n1767229200000,100,99,98,100\n",
+    )
+    .unwrap();
+    let file = csv.to_str().unwrap();
+    let refused = |args: &[&str]| {
+        let (ok, out, err) = bourse(args);
+        assert!(!ok, "{out}");
+        err
+    };
+    assert!(
+        refused(&["backtest", "--strategy", "sma_crossover", "--data", file])
+            .contains("line 3: the high and low do not hold the open and close")
+    );
+    assert!(
+        refused(&["backtest", "--strategy", "nope", "--data", file])
+            .contains("no built-in strategy \"nope\"")
+    );
+    assert!(
+        refused(&[
+            "backtest",
+            "--strategy",
+            "grid",
+            "--param",
+            "levels=0",
+            "--data",
+            file
+        ])
+        .contains("`levels` must be a whole number from 1 to 50")
+    );
+    assert!(
+        refused(&[
+            "backtest",
+            "--strategy",
+            "grid",
+            "--symbol",
+            "XYZ-USD",
+            "--data",
+            file
+        ])
+        .contains("no instrument XYZ-USD is configured")
+    );
+    assert!(refused(&["backtest", "--strategy", "grid"]).contains("give the bars with --data"));
+    let good = temp.0.join("good.csv");
+    std::fs::write(&good, write_bars(&bars(), &btc_usd())).unwrap();
+    let good = good.to_str().unwrap();
+    assert!(
+        refused(&[
+            "sweep",
+            "--strategy",
+            "grid",
+            "--grid",
+            "levels=2,3",
+            "--rank-by",
+            "luck",
+            "--data",
+            good
+        ])
+        .contains("--rank-by \"luck\" is not one of")
+    );
+    assert!(
+        refused(&[
+            "backtest",
+            "--strategy",
+            "grid",
+            "--data",
+            good,
+            "--from",
+            "2030-01-01"
+        ])
+        .contains("0 bars in the period")
+    );
+    let (ok, out, _) = bourse(&["strategies"]);
+    assert!(ok);
+    for name in [
+        "sma_crossover",
+        "rsi_reversion",
+        "bollinger_breakout",
+        "macd_trend",
+        "grid",
+    ] {
+        assert!(out.contains(name), "{out}");
+    }
+}
