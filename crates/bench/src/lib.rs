@@ -9,8 +9,8 @@ use bourse_engine::{
     Command, Engine, EngineLimits, Event, NewOrder, OrderKind, TransferRequest, Trigger,
 };
 use bourse_types::{
-    Amount, AssetCode, AssetId, AssetSpec, InstrumentId, InstrumentSpec, OrderId, OwnerId, Price,
-    Qty, Side, StpMode, TimeInForce, Timestamp, TransferId,
+    Amount, Asset, AssetCode, AssetId, AssetSpec, Instrument, InstrumentId, InstrumentSpec,
+    OrderId, OwnerId, Price, Qty, Side, StpMode, TimeInForce, Timestamp, TransferId,
 };
 use std::collections::HashMap;
 
@@ -123,6 +123,32 @@ pub fn mix_instrument() -> InstrumentSpec {
         taker_fee_bps: 20,
         reference_price: Some(Price::from_raw(MID_PRICE)),
     }
+}
+
+/// BTC-USD as the demo venue lists it (the embedded configuration): prices with two
+/// decimals on a 0.01 tick, BTC to eight decimals in lots of 0.0001 (at most 1,000),
+/// USD to six decimals, a minimum order of 1 USD, a 10% band, maker 10 and taker 20
+/// bps; for backtests and their tests, which need an instrument but no venue.
+pub fn demo_btc_usd() -> Instrument {
+    let spec = InstrumentSpec {
+        min_notional: Amount::from_raw(1_000_000),
+        max_qty: Qty::from_raw(1_000 * 100_000_000),
+        price_band_bps: 1_000,
+        reference_price: None,
+        ..mix_instrument()
+    };
+    let asset = |id, code, scale| Asset {
+        id,
+        code: AssetCode::new(code).expect("valid code"),
+        scale,
+    };
+    Instrument::new(
+        InstrumentId(0),
+        spec,
+        &asset(BTC, "BTC", 8),
+        &asset(USD, "USD", 6),
+    )
+    .expect("a valid instrument")
 }
 
 fn setup_commands(accounts: u64) -> Vec<Command> {

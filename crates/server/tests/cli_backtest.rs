@@ -7,9 +7,7 @@ use bourse_strategy::bar::{WalkSpec, random_walk};
 use bourse_strategy::builtins::find;
 use bourse_strategy::data::write_bars;
 use bourse_strategy::params::{ParamValue, Params};
-use bourse_types::{
-    Amount, Asset, AssetCode, AssetId, Instrument, InstrumentId, InstrumentSpec, Price, Qty,
-};
+use bourse_types::{Amount, Instrument, Price};
 use std::path::PathBuf;
 use std::process::Command as Process;
 
@@ -44,35 +42,9 @@ fn bourse(args: &[&str]) -> (bool, String, String) {
     )
 }
 
-/// BTC-USD as the embedded configuration lists it (docs/config.md): two price
-/// decimals on a 0.01 tick, BTC to 8 decimals in lots of 0.0001, USD to 6 decimals,
-/// maker 10 and taker 20 bps.
+/// BTC-USD as the embedded configuration lists it (docs/config.md).
 fn btc_usd() -> Instrument {
-    let asset = |id, code, scale| Asset {
-        id: AssetId(id),
-        code: AssetCode::new(code).unwrap(),
-        scale,
-    };
-    Instrument::new(
-        InstrumentId(0),
-        InstrumentSpec {
-            base: AssetId(0),
-            quote: AssetId(1),
-            price_scale: 2,
-            tick_size: Price::from_raw(1),
-            lot_size: Qty::from_raw(10_000),
-            min_qty: Qty::from_raw(10_000),
-            max_qty: Qty::from_raw(100_000_000_000),
-            min_notional: Amount::from_raw(1_000_000),
-            price_band_bps: 1_000,
-            maker_fee_bps: 10,
-            taker_fee_bps: 20,
-            reference_price: None,
-        },
-        &asset(0, "BTC", 8),
-        &asset(1, "USD", 6),
-    )
-    .unwrap()
+    bourse_bench::demo_btc_usd()
 }
 
 fn bars() -> Vec<bourse_strategy::Bar> {

@@ -166,19 +166,29 @@ impl Statistics {
         };
         let cagr = if cagr.is_finite() { cagr } else { 0.0 };
 
-        let returns: Vec<f64> = run
-            .equity
-            .windows(2)
-            .filter(|w| w[0].equity > 0)
-            .map(|w| (w[1].equity - w[0].equity) as f64 / w[0].equity as f64)
-            .collect();
+        // Per-bar returns, in two passes over the curve (no copy of it): the mean, then
+        // the deviations.
+        let returns = || {
+            run.equity
+                .windows(2)
+                .filter(|w| w[0].equity > 0)
+                .map(|w| (w[1].equity - w[0].equity) as f64 / w[0].equity as f64)
+        };
+        let (count, sum) = returns().fold((0usize, 0.0), |(n, s), r| (n + 1, s + r));
         let periods_per_year = ratio(YEAR_MS, run.bar_ms as f64).unwrap_or(0.0);
-        let mean_return = mean(returns.iter().copied());
-        let sharpe = match (mean_return, sample_deviation(&returns)) {
+        let mean_return = ratio(sum, count as f64);
+        let (squares, downside_squares) = match mean_return {
+            Some(m) => returns().fold((0.0, 0.0), |(sq, down), r| {
+                (sq + (r - m) * (r - m), down + r.min(0.0) * r.min(0.0))
+            }),
+            None => (0.0, 0.0),
+        };
+        let deviation = (count >= 2).then(|| (squares / (count - 1) as f64).sqrt());
+        let downside = ratio(downside_squares, count as f64).map(f64::sqrt);
+        let sharpe = match (mean_return, deviation) {
             (Some(m), Some(d)) => ratio(m, d).map(|r| r * periods_per_year.sqrt()),
             _ => None,
         };
-        let downside = mean(returns.iter().map(|r| r.min(0.0) * r.min(0.0))).map(f64::sqrt);
         let sortino = match (mean_return, downside) {
             (Some(m), Some(d)) => ratio(m, d).map(|r| r * periods_per_year.sqrt()),
             _ => None,

@@ -48,7 +48,7 @@ pub fn to_units(
         return Err(RoundingError::NotFinite);
     }
     let step = step.max(1);
-    let steps = value * 10f64.powi(i32::from(scale)) / step as f64;
+    let steps = value * power_of_ten(scale) / step as f64;
     let nearest = steps.round();
     let whole = if (steps - nearest).abs() <= STEP_TOLERANCE * nearest.abs().max(1.0) {
         nearest
@@ -101,10 +101,24 @@ pub fn quantity(
     .map(Qty::from_raw)
 }
 
+/// Powers of ten up to the largest scale, so that conversions do not compute them.
+const POWERS_OF_TEN: [f64; 19] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18,
+];
+
+/// `10^scale` (scales above 18 are not valid for an instrument).
+pub fn power_of_ten(scale: u8) -> f64 {
+    POWERS_OF_TEN
+        .get(usize::from(scale))
+        .copied()
+        .unwrap_or_else(|| 10f64.powi(i32::from(scale)))
+}
+
 /// An integer count of `10^-scale` units as an `f64` in whole units, for indicators
 /// and statistics.
 pub fn to_f64(raw: u64, scale: u8) -> f64 {
-    raw as f64 / 10f64.powi(i32::from(scale))
+    raw as f64 / power_of_ten(scale)
 }
 
 #[cfg(test)]

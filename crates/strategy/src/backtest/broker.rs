@@ -59,6 +59,9 @@ pub struct Broker {
     orders: Vec<Working>,
     next_leg: u64,
     deferred: Vec<OrderUpdate>,
+    /// Counts changes to the working orders, so that their list is rebuilt only when
+    /// it changed.
+    version: u64,
 }
 
 impl Broker {
@@ -69,10 +72,22 @@ impl Broker {
             orders: Vec::new(),
             next_leg: LEG_ID_BASE,
             deferred: Vec::new(),
+            version: 0,
         }
     }
 
+    /// Nothing is working and nothing is waiting to be told: a bar cannot fill.
+    pub fn is_idle(&self) -> bool {
+        self.orders.is_empty() && self.deferred.is_empty()
+    }
+
+    /// Changes with every change to the working orders.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
     pub fn place(&mut self, id: u64, intent: OrderIntent, active_from: usize) {
+        self.version += 1;
         if self.orders.len() >= WORKING_ORDERS_MAX {
             self.deferred.push(OrderUpdate::Rejected {
                 order: id,
@@ -96,10 +111,12 @@ impl Broker {
     }
 
     pub fn cancel(&mut self, id: u64) {
+        self.version += 1;
         self.orders.retain(|o| o.id != id);
     }
 
     pub fn cancel_all(&mut self) {
+        self.version += 1;
         self.orders.clear();
     }
 
@@ -266,6 +283,7 @@ impl Broker {
         portfolio: &mut Portfolio,
         events: &mut Vec<Event>,
     ) {
+        self.version += 1;
         let order = self.orders.remove(at);
         let qty = order.intent.qty;
         let bps = if maker {
@@ -325,6 +343,7 @@ impl Broker {
                 self.next_leg
             })
             .collect();
+        self.version += 1;
         for (i, intent) in legs.into_iter().enumerate() {
             let sibling = ids.iter().copied().find(|&other| other != ids[i]);
             self.orders.push(Working {

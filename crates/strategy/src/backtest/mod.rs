@@ -88,6 +88,8 @@ struct Run<'a> {
     outcome: Records,
     actions: Vec<Action>,
     open: Vec<OpenOrder>,
+    /// The broker's version `open` was built at.
+    open_version: Option<u64>,
 }
 
 #[derive(Default)]
@@ -119,7 +121,11 @@ enum Call<'b> {
 impl Run<'_> {
     fn call(&mut self, strategy: &mut dyn Strategy, now_ms: u64, bar_index: usize, call: Call<'_>) {
         self.actions.clear();
-        self.broker.open_orders(&mut self.open);
+        let version = self.broker.version();
+        if self.open_version != Some(version) {
+            self.broker.open_orders(&mut self.open);
+            self.open_version = Some(version);
+        }
         {
             let mut cx = Context::new(
                 now_ms,
@@ -190,6 +196,7 @@ pub fn run(
         outcome: Records::default(),
         actions: Vec::with_capacity(crate::strategy::ACTIONS_PER_CALL_MAX),
         open: Vec::new(),
+        open_version: None,
     };
     let mut equity = Vec::with_capacity(bars.len() + 1);
     equity.push(EquityPoint {
@@ -210,7 +217,7 @@ pub fn run(
         // The bar trades: orders from before it fill along its path. Each fill (and
         // each refusal) reaches the strategy as it happens.
         let mut step = run.broker.begin_bar(index, bar);
-        loop {
+        while !run.broker.is_idle() {
             events.clear();
             let more = run
                 .broker

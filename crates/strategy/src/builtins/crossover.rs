@@ -10,6 +10,9 @@ use crate::strategy::{Context, Strategy};
 
 /// A spread between the averages of this share of the slow one is full confidence.
 const FULL_CONFIDENCE_SPREAD: f64 = 0.005;
+/// Averages closer than this share of the slow one are equal: floating point would
+/// otherwise decide an exact tie by the rounding of its sums.
+const TIE_TOLERANCE: f64 = 1e-12;
 
 const PARAMS: &[ParamSpec] = &[
     ParamSpec {
@@ -106,7 +109,7 @@ impl Strategy for Crossover {
         let (Some(fast), Some(slow)) = (self.fast.update(close), self.slow.update(close)) else {
             return;
         };
-        let above = fast > slow;
+        let above = fast - slow > TIE_TOLERANCE * slow.abs();
         let crossed = self.above.is_some_and(|was| was != above);
         self.above = Some(above);
         if !crossed {

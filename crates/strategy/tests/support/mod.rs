@@ -5,40 +5,14 @@
 
 use bourse_strategy::Bar;
 use bourse_strategy::bar::{WalkSpec, random_walk};
-use bourse_types::{
-    Amount, Asset, AssetCode, AssetId, Instrument, InstrumentId, InstrumentSpec, Price, Qty,
-};
+use bourse_types::{Amount, Instrument, Price, Qty};
 
 pub const HOUR_MS: u64 = 3_600_000;
 
-/// BTC-USD: prices with two decimals on a 0.01 tick, BTC to eight decimals in lots of
-/// 0.0001, USD to six decimals; maker 10 bps, taker 20 bps.
+/// BTC-USD as the demo venue lists it: prices with two decimals on a 0.01 tick, BTC
+/// to eight decimals in lots of 0.0001, USD to six decimals; maker 10 bps, taker 20.
 pub fn instrument() -> Instrument {
-    let asset = |id, code, scale| Asset {
-        id: AssetId(id),
-        code: AssetCode::new(code).unwrap(),
-        scale,
-    };
-    Instrument::new(
-        InstrumentId(1),
-        InstrumentSpec {
-            base: AssetId(1),
-            quote: AssetId(2),
-            price_scale: 2,
-            tick_size: Price::from_raw(1),
-            lot_size: Qty::from_raw(10_000),
-            min_qty: Qty::from_raw(10_000),
-            max_qty: Qty::from_raw(100_000_000_000),
-            min_notional: Amount::from_raw(1_000_000),
-            price_band_bps: 1_000,
-            maker_fee_bps: 10,
-            taker_fee_bps: 20,
-            reference_price: None,
-        },
-        &asset(1, "BTC", 8),
-        &asset(2, "USD", 6),
-    )
-    .unwrap()
+    bourse_bench::demo_btc_usd()
 }
 
 /// A price in whole dollars and cents.
