@@ -5,7 +5,9 @@
 // stop loss and take profit grouped and the position with its PnL; reads the Risk
 // page; an admin halts and resumes an instrument, then watches the venue's live
 // statistics on the Monitoring page, wide and at phone width (a trader has no
-// Monitoring entry). Every step saves a screenshot in e2e/output.
+// Monitoring entry); runs two backtests of a built-in over the fresh venue's generated
+// past, reads the report with its charts and compares the runs. Every step saves a
+// screenshot in e2e/output.
 //
 //   BOURSE_BIN=path/to/bourse node e2e/run.mjs
 //
@@ -512,6 +514,49 @@ try {
     } finally {
       await other.close();
     }
+  });
+
+  await step("25-backtest-report", async () => {
+    // A fresh venue has a generated past: a month of candles before its first trade.
+    const hours = await get(`/markets/${symbol}/candles?interval=1h&limit=1000`);
+    if (hours.length < 700) throw new Error(`only ${hours.length} hourly candles on a fresh venue`);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await clickMenu("Backtests");
+    await page.getByTestId("backtest-form").waitFor();
+    await page.getByTestId("backtest-strategy").filter({ hasText: "Moving-average crossover" }).waitFor();
+    for (const [name, value] of [["fast", "5"], ["slow", "20"]]) {
+      const field = page.getByTestId(`param-${name}`);
+      const input = (await field.evaluate((el) => el.tagName)) === "INPUT" ? field : field.locator("input");
+      await input.fill(value);
+    }
+    await page.getByTestId("backtest-run").click();
+    const report = page.getByTestId("backtest-report");
+    await report.getByTestId("backtest-status").filter({ hasText: "done" }).waitFor({ timeout: 60_000 });
+    await report.getByTestId("backtest-figures").waitFor();
+    const trades = Number(await report.getByTestId("figure-trades").locator(".num").innerText());
+    if (!(trades > 0)) throw new Error(`the backtest closed ${trades} trades`);
+    for (const chart of ["equity-chart", "drawdown-chart"]) await report.getByTestId(chart).locator("canvas").first().waitFor();
+    await report.getByTestId("backtest-trades").locator("tbody tr.ant-table-row").first().waitFor();
+    await page.getByTestId("backtest-runs").locator("tbody tr.ant-table-row").first().waitFor();
+    // A second run with other parameters, and the two side by side.
+    const field = page.getByTestId("param-slow");
+    const input = (await field.evaluate((el) => el.tagName)) === "INPUT" ? field : field.locator("input");
+    await input.fill("40");
+    await page.getByTestId("backtest-run").click();
+    await waitFor("two runs listed", async () => (await page.getByTestId("backtest-runs").locator("tbody tr.ant-table-row").count()) >= 2);
+    await report.getByTestId("backtest-status").filter({ hasText: "done" }).waitFor({ timeout: 60_000 });
+    const boxes = page.getByTestId("backtest-runs").locator("tbody .ant-checkbox-input");
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await page.getByTestId("backtest-compare").waitFor();
+  });
+
+  await step("26-phone-backtests", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId("backtest-report").waitFor();
+    await page.getByTestId("equity-chart").locator("canvas").first().waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 0) throw new Error(`the page is ${overflow} px wider than the phone`);
   });
 
   // The failed-load console lines repeat the responses listed above.

@@ -12,6 +12,10 @@ describe("navigation", () => {
     for (const role of ["admin", "compliance", "auditor"]) expect(pages(role)).toContain("/security");
     expect(pages("trader")).not.toContain("/security");
   });
+  it("shows Backtests to everyone and Strategies to those who trade", () => {
+    for (const role of ["admin", "trader", "compliance", "auditor"]) expect(pages(role)).toContain("/backtests");
+    expect(pages("auditor")).not.toContain("/strategies");
+  });
   it("drops a group a role has no page in", () => {
     expect(menuFor("trader").map((g) => g.key)).not.toContain("operations");
     expect(menuFor("compliance").find((g) => g.key === "operations")?.children.map((c) => c.key)).toEqual(["/security"]);

@@ -2,6 +2,7 @@ import {
   AlertOutlined,
   AreaChartOutlined,
   DashboardOutlined,
+  ExperimentOutlined,
   LineChartOutlined,
   LogoutOutlined,
   MenuOutlined,
@@ -28,6 +29,7 @@ const Settings = lazy(() => import("./pages/Settings"));
 const NotYet = lazy(() => import("./pages/NotYet"));
 const Risk = lazy(() => import("./pages/Risk"));
 const Monitoring = lazy(() => import("./pages/Monitoring"));
+const Backtests = lazy(() => import("./pages/Backtests"));
 
 type Role = "admin" | "trader" | "compliance" | "auditor";
 const EVERYONE: Role[] = ["admin", "trader", "compliance", "auditor"];
@@ -44,7 +46,14 @@ const groups: { key: string; label: string; pages: { key: string; icon: JSX.Elem
       { key: "/portfolio", icon: <WalletOutlined />, label: "Portfolio", roles: ["admin", "trader"] },
     ],
   },
-  { key: "strategies", label: "Strategies", pages: [{ key: "/strategies", icon: <RobotOutlined />, label: "Strategies", roles: ["admin", "trader"] }] },
+  {
+    key: "strategies",
+    label: "Strategies",
+    pages: [
+      { key: "/strategies", icon: <RobotOutlined />, label: "Strategies", roles: ["admin", "trader"] },
+      { key: "/backtests", icon: <ExperimentOutlined />, label: "Backtests", roles: EVERYONE },
+    ],
+  },
   { key: "risk", label: "Risk and compliance", pages: [{ key: "/risk", icon: <AlertOutlined />, label: "Risk", roles: EVERYONE }] },
   {
     key: "operations",
@@ -172,6 +181,7 @@ function Shell() {
               <Route path="/portfolio" element={<Portfolio />} />
               <Route path="/settings" element={<Settings />} />
               <Route path="/strategies" element={<NotYet section="Strategies" />} />
+              <Route path="/backtests" element={<Backtests />} />
               <Route path="/risk" element={<Risk />} />
               <Route path="/monitoring" element={<Monitoring />} />
               <Route path="/security" element={<NotYet section="Security" />} />

@@ -135,9 +135,11 @@ pub const fn code_status(code: Code) -> StatusCode {
         Code::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Code::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Code::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-        Code::NotFound | Code::UnknownSymbol | Code::UnknownUser | Code::UnknownApiKey => {
-            StatusCode::NOT_FOUND
-        }
+        Code::NotFound
+        | Code::UnknownSymbol
+        | Code::UnknownUser
+        | Code::UnknownApiKey
+        | Code::UnknownStrategy => StatusCode::NOT_FOUND,
         Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         Code::Unauthorized
         | Code::InvalidCredentials
@@ -149,9 +151,12 @@ pub const fn code_status(code: Code) -> StatusCode {
         | Code::InsufficientScope
         | Code::RegistrationClosed
         | Code::FaucetDisabled => StatusCode::FORBIDDEN,
-        Code::UsernameTaken | Code::TooManyApiKeys | Code::OrderClosed | Code::FaucetLimit => {
-            StatusCode::CONFLICT
-        }
+        Code::UsernameTaken
+        | Code::TooManyApiKeys
+        | Code::OrderClosed
+        | Code::FaucetLimit
+        | Code::BacktestFinished
+        | Code::InvalidParameters => StatusCode::CONFLICT,
         Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         Code::Overloaded | Code::JournalUnavailable | Code::DatabaseUnavailable => {
             StatusCode::SERVICE_UNAVAILABLE

@@ -289,13 +289,14 @@ pub fn backtest(args: &BacktestArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(path) = &args.report {
         let symbol = prepared.instrument.symbol().to_string();
+        let summary = outcome.summary();
         let html = render(&ReportPage {
             strategy: prepared.builtin.name,
             symbol: &symbol,
             timeframe: prepared.interval.as_str(),
             params: shown,
             instrument: &prepared.instrument,
-            outcome: &outcome,
+            outcome: &summary,
         });
         std::fs::write(path, html).with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {}", path.display());

@@ -260,6 +260,8 @@ pub struct SimulatorConfig {
     pub enabled: bool,
     pub seed: u64,
     pub tick_ms: u64,
+    /// Days of generated 1-minute candles a fresh venue starts with (0: none).
+    pub history_days: u32,
     pub instruments: Vec<SimInstrument>,
 }
 
@@ -431,6 +433,7 @@ impl Config {
                 enabled: true,
                 seed: 7,
                 tick_ms: 500,
+                history_days: 30,
                 instruments: vec![
                     sim("BTC-USD", 1.5, 4, 4, "0.25", 30),
                     sim("ETH-USD", 2.0, 5, 5, "3", 24),
@@ -542,6 +545,12 @@ impl Config {
     fn check(&self) -> anyhow::Result<()> {
         if self.simulator.tick_ms == 0 {
             bail!("simulator.tick_ms must be positive");
+        }
+        if self.simulator.history_days > bourse_market::history::HISTORY_DAYS_MAX {
+            bail!(
+                "simulator.history_days is at most {}",
+                bourse_market::history::HISTORY_DAYS_MAX
+            );
         }
         Ok(())
     }

@@ -9,6 +9,7 @@ pub mod client;
 pub mod config;
 pub mod describe;
 pub mod healthcheck;
+pub mod history;
 pub mod http;
 pub mod journal_cmd;
 pub mod logging;

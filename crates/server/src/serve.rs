@@ -612,6 +612,10 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         store.reset_read_models().await?;
         projected_seq = 0;
     }
+    // A fresh demo venue's past goes in before the projector reads the newest candles.
+    let fresh = journal_end == 0 && projected_seq == 0;
+    let now_ms = Timestamp(bourse_api::state::now_nanos()).millis();
+    crate::history::ensure(&store, &config, fresh, now_ms).await?;
     let projector = Projector::open(store.clone()).await?;
     // The live view of accounts starts from the open orders the read models hold, and
     // follows the same catch-up as the projector, so both reach the journal's end.
@@ -846,6 +850,49 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
 
     ensure_listings(&state, &config).await?;
     ensure_risk_defaults(&state, &config).await?;
+    let instruments: Vec<_> = state.service.catalog().instruments().to_vec();
+    crate::history::check_listed(&store, &instruments).await?;
+    let interrupted = state
+        .service
+        .recover_backtests()
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    if interrupted > 0 {
+        tracing::warn!(
+            backtests = interrupted,
+            "backtests the last run left unfinished failed"
+        );
+    }
+    // Instruments listed just now start with what the store holds for them (a fresh
+    // venue's generated past); nothing has traded on them yet.
+    let listed: Vec<InstrumentId> = state
+        .service
+        .catalog()
+        .instruments()
+        .iter()
+        .map(|i| i.id())
+        .collect();
+    for id in listed {
+        for interval in Interval::ALL {
+            if !state
+                .service
+                .market()
+                .candles(id, interval, 1, None)
+                .is_empty()
+            {
+                continue;
+            }
+            let candles = store
+                .candles(id.0, interval, bourse_market::CANDLES_KEPT_MAX as u32)
+                .await?;
+            if !candles.is_empty() {
+                state
+                    .service
+                    .market_mut()
+                    .load_candles(id, interval, candles);
+            }
+        }
+    }
 
     let stop_simulator = Arc::new(AtomicBool::new(false));
     let simulator_thread = if simulate {

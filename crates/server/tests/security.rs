@@ -972,6 +972,12 @@ async fn the_openapi_document_covers_every_route_and_the_docs_are_served() {
         ("put", "/api/v1/admin/risk/trading-day"),
         ("post", "/api/v1/admin/halts"),
         ("post", "/api/v1/admin/halts/resume"),
+        ("get", "/api/v1/strategies/builtins"),
+        ("post", "/api/v1/backtests"),
+        ("get", "/api/v1/backtests"),
+        ("get", "/api/v1/backtests/{id}"),
+        ("post", "/api/v1/backtests/{id}/cancel"),
+        ("get", "/api/v1/backtests/{id}/report"),
     ];
     let documented: usize = document["paths"]
         .as_object()

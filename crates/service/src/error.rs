@@ -93,6 +93,14 @@ codes! {
     OrderClosed => "ORDER_CLOSED",
     /// More than the demo faucet gives in one request.
     FaucetLimit => "FAUCET_LIMIT",
+    /// The backtest has ended (done, failed or cancelled): it can no longer be
+    /// cancelled.
+    BacktestFinished => "BACKTEST_FINISHED",
+    /// No built-in strategy has that name.
+    UnknownStrategy => "UNKNOWN_STRATEGY",
+    /// The parameters do not fit the strategy: an unknown name, a wrong type, a value
+    /// out of range, or values that contradict each other.
+    InvalidParameters => "INVALID_PARAMETERS",
 }
 
 /// Every code a client can receive.

@@ -9,11 +9,12 @@
 //!
 //! It owns the in-memory views every door reads: the catalog of assets and
 //! instruments, the market data, and the live view of open orders and balances, all
-//! kept from released events ([`Service::apply_released`]). It knows no HTTP, no JSON
-//! and no wire format.
+//! kept from released events ([`Service::apply_released`]). It knows no HTTP and no
+//! wire format (it keeps backtests in the store as JSON text, a storage format).
 
 mod account;
 mod actor;
+mod backtests;
 mod catalog;
 mod error;
 mod listing;
@@ -24,6 +25,10 @@ mod stats;
 
 pub use account::{FaucetConfig, FaucetDeposit};
 pub use actor::{Actor, Scopes};
+pub use backtests::{
+    BACKTEST_BARS_MAX, BACKTEST_CASH_DEFAULT, BACKTESTS_PER_USER_MAX, BACKTESTS_RUNNING_MAX,
+    BACKTESTS_WAITING_MAX, BacktestRequest, BacktestSpec, BacktestView,
+};
 pub use bourse_telemetry::stats::StatsSample;
 pub use catalog::{Catalog, average_price, parse_amount, parse_price, parse_qty, value_error};
 pub use error::{
@@ -109,6 +114,7 @@ struct Inner {
     /// Read-model queries of requests.
     db_read: Arc<Histogram>,
     stats: Mutex<stats::StatsRing>,
+    backtests: backtests::Jobs,
 }
 
 /// The use cases and the views they read. Cheap to clone.
@@ -160,6 +166,15 @@ impl Service {
             roundtrip_family: parts.telemetry.histogram(&names::COMMAND_ROUNDTRIP),
             db_read,
             stats: Mutex::new(stats::StatsRing::default()),
+            backtests: {
+                // Every series exists from the start, so that a scrape shows them all.
+                for status in ["done", "failed", "cancelled"] {
+                    parts.telemetry.counter(&names::BACKTESTS).get(&[status]);
+                }
+                parts.telemetry.gauge(&names::BACKTESTS_ACTIVE).get(&[]);
+                parts.telemetry.counter(&names::BACKTEST_BARS).get(&[]);
+                backtests::Jobs::new()
+            },
             telemetry: parts.telemetry,
             catalog: RwLock::new(Catalog::from_engine(engine)),
             market: RwLock::new(parts.market),

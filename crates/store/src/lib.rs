@@ -10,12 +10,16 @@
 //! can be rebuilt from the journal at any time ([`Store::reset_read_models`]).
 
 mod auth;
+mod backtests;
 pub mod backup;
+mod history;
 mod projector;
 mod queries;
 mod rows;
 
 pub use auth::{ApiKeyRow, NewUser, RefreshTokenRow, Role, UserRow};
+pub use backtests::{BacktestRow, BacktestStatus};
+pub use history::CandleSource;
 pub use projector::Projector;
 pub use queries::{OrderFilter, OrderStatusFilter, Page};
 pub use rows::{BalanceRow, TradeRow, TransferRow};

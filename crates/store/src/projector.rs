@@ -26,7 +26,7 @@ const ROWS_PER_STATEMENT: usize = 256;
 /// that a table is only ever written with one of nine statement texts, which stay in
 /// the connection's prepared-statement cache. (Any row count at all would mean a new
 /// text, parsed and planned again, in almost every round.)
-fn statement_chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
+pub(crate) fn statement_chunks<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
     std::iter::from_fn(move || {
         if rows.is_empty() {
             return None;
@@ -302,7 +302,7 @@ impl Projector {
 /// `($1, $2, ...), ($n+1, ...)` for `rows` rows of `columns` values; plain `?` on
 /// SQLite, whose driver looks every numbered parameter up by name (which makes a
 /// statement with thousands of them quadratic).
-fn placeholders(dialect: Dialect, rows: usize, columns: usize) -> String {
+pub(crate) fn placeholders(dialect: Dialect, rows: usize, columns: usize) -> String {
     let mut text = String::with_capacity(rows * columns * 5);
     for r in 0..rows {
         if r > 0 {

@@ -2,14 +2,12 @@
 //! parameters, the fill model, the statistics, the equity and drawdown curves as
 //! inline SVG charts, and the trades.
 
-use crate::backtest::BacktestOutcome;
-use crate::report::{EquityPoint, Statistics, drawdown_curve};
+use crate::backtest::BacktestSummary;
+use crate::report::Statistics;
 use bourse_types::{Instrument, Timestamp, format_decimal};
 use plotters::prelude::*;
 use std::fmt::Write;
 
-/// The most points a chart draws; longer curves are thinned evenly (keeping the last).
-pub const CHART_POINTS_MAX: usize = 2_000;
 /// The most trades the page lists.
 pub const TRADES_SHOWN_MAX: usize = 500;
 
@@ -26,7 +24,7 @@ pub struct ReportPage<'a> {
     /// The parameters in force, as `name = value` lines.
     pub params: Vec<(String, String)>,
     pub instrument: &'a Instrument,
-    pub outcome: &'a BacktestOutcome,
+    pub outcome: &'a BacktestSummary,
 }
 
 fn escape(text: &str) -> String {
@@ -61,19 +59,6 @@ fn duration(ms: u64) -> String {
     } else {
         format!("{:.1} hours", ms as f64 / 3_600_000.0)
     }
-}
-
-/// Every `n`-th point (and the last), at most [`CHART_POINTS_MAX`].
-fn thinned<T: Copy>(points: &[T]) -> Vec<T> {
-    let stride = points.len().div_ceil(CHART_POINTS_MAX).max(1);
-    let mut kept: Vec<T> = points.iter().step_by(stride).copied().collect();
-    if let Some(last) = points.last()
-        && points.len() > 1
-        && !(points.len() - 1).is_multiple_of(stride)
-    {
-        kept.push(*last);
-    }
-    kept
 }
 
 fn chart(
@@ -189,23 +174,15 @@ pub fn render(page: &ReportPage<'_>) -> String {
     let outcome = page.outcome;
     let scale = page.instrument.quote_scale();
     let unit = 10f64.powi(i32::from(scale));
-    let equity: Vec<EquityPoint> = thinned(&outcome.equity);
-    let equity_series: Vec<(f64, f64)> = equity
+    let equity_series: Vec<(f64, f64)> = outcome
+        .equity
         .iter()
         .map(|p| (p.time_ms as f64, p.equity as f64 / unit))
         .collect();
-    let drawdowns = drawdown_curve(&outcome.equity);
-    let drawdown_points: Vec<(u64, f64)> = thinned(
-        &outcome
-            .equity
-            .iter()
-            .zip(&drawdowns)
-            .map(|(p, d)| (p.time_ms, -d * 100.0))
-            .collect::<Vec<_>>(),
-    );
-    let drawdown_series: Vec<(f64, f64)> = drawdown_points
+    let drawdown_series: Vec<(f64, f64)> = outcome
+        .drawdown
         .iter()
-        .map(|(t, d)| (*t as f64, *d))
+        .map(|(t, d)| (*t as f64, -d * 100.0))
         .collect();
     let (from, to) = (
         outcome.equity.first().map_or(0, |p| p.time_ms),
@@ -283,11 +260,11 @@ pub fn render(page: &ReportPage<'_>) -> String {
         );
     }
     html.push_str("</table>");
-    if outcome.trades.len() > TRADES_SHOWN_MAX {
+    if outcome.trades_total > TRADES_SHOWN_MAX as u64 {
         let _ = write!(
             html,
             "<p class=\"muted\">and {} more trades (see the JSON result).</p>",
-            outcome.trades.len() - TRADES_SHOWN_MAX
+            outcome.trades_total - TRADES_SHOWN_MAX as u64
         );
     }
     if outcome.trades.is_empty() {
@@ -304,10 +281,10 @@ mod tests {
     #[test]
     fn long_curves_are_thinned_keeping_the_ends() {
         let points: Vec<u32> = (0..10_001).collect();
-        let kept = thinned(&points);
-        assert!(kept.len() <= CHART_POINTS_MAX + 1);
+        let kept = crate::report::thin(&points, 2_000);
+        assert!(kept.len() <= 2_001);
         assert_eq!((kept[0], *kept.last().unwrap()), (0, 10_000));
-        assert_eq!(thinned(&[1, 2, 3]), [1, 2, 3]);
+        assert_eq!(crate::report::thin(&[1, 2, 3], 2_000), [1, 2, 3]);
         assert_eq!(money(-1_500_000, 6), "-1.500000");
     }
 }

@@ -249,6 +249,20 @@ impl Statistics {
     }
 }
 
+/// Every `n`-th point and the last, at most `max` (plus the last): a long curve thinned
+/// evenly for a chart.
+pub fn thin<T: Copy>(points: &[T], max: usize) -> Vec<T> {
+    let stride = points.len().div_ceil(max.max(1)).max(1);
+    let mut kept: Vec<T> = points.iter().step_by(stride).copied().collect();
+    if let Some(last) = points.last()
+        && points.len() > 1
+        && !(points.len() - 1).is_multiple_of(stride)
+    {
+        kept.push(*last);
+    }
+    kept
+}
+
 /// The drawdown at each point of an equity curve, as a fraction of the peak so far
 /// (for the drawdown chart).
 pub fn drawdown_curve(equity: &[EquityPoint]) -> Vec<f64> {

@@ -299,6 +299,23 @@ pub static SIMULATOR_ORDERS: Spec = counter(
     &[],
 );
 
+// Backtests.
+pub static BACKTESTS: Spec = counter(
+    "bourse_backtests",
+    "Backtests that ended, by how: done, failed, cancelled.",
+    &["status"],
+);
+pub static BACKTESTS_ACTIVE: Spec = gauge(
+    "bourse_backtests_active",
+    "Backtests queued or running.",
+    &[],
+);
+pub static BACKTEST_BARS: Spec = counter(
+    "bourse_backtest_bars",
+    "Bars the venue's backtests have run through.",
+    &[],
+);
+
 // The build and the process.
 pub static BUILD_INFO: Spec = gauge(
     "bourse_build_info",
@@ -373,6 +390,9 @@ pub static ALL: &[&Spec] = &[
     &DB_POOL_MAX,
     &DB_QUERY,
     &SIMULATOR_ORDERS,
+    &BACKTESTS,
+    &BACKTESTS_ACTIVE,
+    &BACKTEST_BARS,
     &BUILD_INFO,
     &PROCESS_CPU,
     &PROCESS_RESIDENT_MEMORY,

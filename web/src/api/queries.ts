@@ -8,6 +8,8 @@ import { api } from "./client";
 import type {
   ApiKey,
   Asset,
+  Backtest,
+  BuiltinStrategy,
   Balance,
   Candle,
   Depth,
@@ -48,6 +50,9 @@ export const keys = {
   riskAccounts: ["risk-accounts"] as const,
   riskDefaults: ["risk-defaults"] as const,
   stats: ["admin-stats"] as const,
+  builtins: ["strategy-builtins"] as const,
+  backtests: ["backtests"] as const,
+  backtest: (id: string) => ["backtests", id] as const,
 };
 
 function signedIn(): boolean {
@@ -162,3 +167,27 @@ export function useRefreshAccount(): () => void {
     void client.invalidateQueries({ queryKey: keys.risk });
   };
 }
+
+export const useBuiltins = () =>
+  useQuery({ queryKey: keys.builtins, queryFn: () => api<BuiltinStrategy[]>("/strategies/builtins"), enabled: signedIn(), staleTime: 300_000 });
+
+/** How often a list or a backtest that has not ended is read again. */
+export const BACKTEST_POLL_MS = 1_000;
+
+const unfinished = (b: Backtest) => b.status === "queued" || b.status === "running";
+
+export const useBacktests = () =>
+  useQuery({
+    queryKey: keys.backtests,
+    queryFn: () => api<Paginated<Backtest>>("/backtests?limit=50"),
+    enabled: signedIn(),
+    refetchInterval: (query) => (query.state.data?.items.some(unfinished) ? BACKTEST_POLL_MS : 15_000),
+  });
+
+export const useBacktest = (id: string | null) =>
+  useQuery({
+    queryKey: keys.backtest(id ?? ""),
+    queryFn: () => api<Backtest>(`/backtests/${id}`),
+    enabled: signedIn() && id !== null,
+    refetchInterval: (query) => (query.state.data && !unfinished(query.state.data) ? false : BACKTEST_POLL_MS),
+  });

@@ -324,3 +324,88 @@ export interface Stats {
   samples_max: number;
   samples: StatsSample[];
 }
+/** A parameter's value: a number, or a word for a choice. */
+export type ParamValue = number | string;
+/** One parameter of a built-in strategy (GET /strategies/builtins). */
+export interface ParamSpec {
+  name: string;
+  description: string;
+  type: "integer" | "number" | "choice";
+  min: number | null;
+  max: number | null;
+  default: ParamValue;
+  options: string[];
+}
+export interface BuiltinStrategy {
+  name: string;
+  title: string;
+  description: string;
+  params: ParamSpec[];
+}
+export type BacktestStatus = "queued" | "running" | "done" | "failed" | "cancelled";
+/** The report's figures: money in the quote asset, ratios as fractions, null where undefined. */
+export interface BacktestStatistics {
+  start_equity: string;
+  final_equity: string;
+  total_return: number;
+  cagr: number;
+  sharpe: number | null;
+  sortino: number | null;
+  calmar: number | null;
+  max_drawdown: number;
+  max_drawdown_start: string | null;
+  max_drawdown_end: string | null;
+  max_drawdown_duration_secs: number;
+  trades: number;
+  win_rate: number | null;
+  profit_factor: number | null;
+  expectancy: number | null;
+  sqn: number | null;
+  exposure: number;
+  average_trade: string | null;
+  best_trade: string | null;
+  worst_trade: string | null;
+  average_holding_secs: number | null;
+  fees: string;
+  buy_and_hold_return: number;
+}
+export interface BacktestSummary {
+  bars: number;
+  statistics: BacktestStatistics;
+  equity: { time: number; equity: string }[];
+  drawdown: { time: number; drawdown: number }[];
+  trades: { entry_time: string; exit_time: string; cost: string; pnl: string; fees: string }[];
+  trades_total: number;
+  rejected: number;
+  signals_total: number;
+}
+export interface Backtest {
+  id: string;
+  status: BacktestStatus;
+  strategy: string;
+  params: Record<string, ParamValue>;
+  symbol: string;
+  timeframe: string;
+  from: number;
+  to: number;
+  cash: string;
+  slippage_bps: number;
+  touch: boolean;
+  fill_model: string;
+  created_at: string;
+  finished_at: string | null;
+  progress: { done: number; total: number } | null;
+  error: string | null;
+  summary: BacktestSummary | null;
+}
+export interface StartBacktestRequest {
+  strategy: string;
+  params: Record<string, ParamValue>;
+  symbol: string;
+  timeframe: string;
+  from?: number;
+  to?: number;
+  cash?: string;
+  slippage_bps?: number;
+  touch?: boolean;
+}

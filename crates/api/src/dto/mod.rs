@@ -3,10 +3,12 @@
 //! quantities are decimal strings; ids are strings (they may exceed what JSON numbers
 //! hold exactly); times are RFC 3339 in UTC, except where a field says milliseconds.
 
+mod backtests;
 mod conditional;
 mod risk;
 mod stats;
 
+pub use backtests::*;
 pub use conditional::{
     BracketDto, ConditionalLimitType, ConditionalMarketType, OcoDto, PlaceOco, StopLimitOrder,
     StopMarketOrder, TrailingStopBpsOrder, TrailingStopOrder, TrailingType,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod market;
 pub mod orders;
 pub mod risk;
+pub mod strategies;
 pub mod system;
 
 use crate::dto::{Envelope, Paginated, Pagination};

@@ -64,6 +64,55 @@ pub struct BacktestOutcome {
     pub final_position: bourse_types::Qty,
 }
 
+/// The most equity points and trades a run's summary keeps (its charts and lists).
+pub const SUMMARY_POINTS_MAX: usize = 2_000;
+pub const SUMMARY_TRADES_MAX: usize = 1_000;
+
+/// What a run's report shows, small enough to keep: the statistics, the equity and
+/// drawdown curves thinned to [`SUMMARY_POINTS_MAX`] points, the first
+/// [`SUMMARY_TRADES_MAX`] trades.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BacktestSummary {
+    pub bars: u64,
+    pub fill_model: FillModel,
+    pub statistics: Statistics,
+    pub equity: Vec<EquityPoint>,
+    /// (time, drawdown as a fraction of the peak so far), from the whole curve.
+    pub drawdown: Vec<(u64, f64)>,
+    pub trades: Vec<ClosedTrade>,
+    pub trades_total: u64,
+    pub rejected: u64,
+    pub signals_total: u64,
+}
+
+impl BacktestOutcome {
+    pub fn summary(&self) -> BacktestSummary {
+        let drawdowns = crate::report::drawdown_curve(&self.equity);
+        let drawdown: Vec<(u64, f64)> = self
+            .equity
+            .iter()
+            .zip(drawdowns)
+            .map(|(p, d)| (p.time_ms, d))
+            .collect();
+        BacktestSummary {
+            bars: self.bars,
+            fill_model: self.fill_model,
+            statistics: self.statistics.clone(),
+            equity: crate::report::thin(&self.equity, SUMMARY_POINTS_MAX),
+            drawdown: crate::report::thin(&drawdown, SUMMARY_POINTS_MAX),
+            trades: self
+                .trades
+                .iter()
+                .take(SUMMARY_TRADES_MAX)
+                .copied()
+                .collect(),
+            trades_total: self.trades.len() as u64,
+            rejected: self.rejected,
+            signals_total: self.signals.len() as u64 + self.records_dropped,
+        }
+    }
+}
+
 /// Why a run stopped early.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BacktestError {

@@ -1,0 +1,352 @@
+//! Strategies over REST: the built-ins and their parameters, and backtests (start,
+//! list, read, cancel, and the report as an HTML page). The work is the service's.
+
+use super::{ok, page, paginated, parse_id, time};
+use crate::auth::Auth;
+use crate::dto::{
+    BacktestDto, BacktestQuery, BacktestStatusDto, BacktestSummaryDto, BacktestTradeDto,
+    BuiltinDto, DrawdownPointDto, Envelope, EquityPointDto, Paginated, ParamSpecDto, ParamTypeDto,
+    ParamValueDto, ProgressDto, StartBacktest, StatisticsDto,
+};
+use crate::error::{ErrorEnvelope, Result};
+use crate::extract::{Json, Path, Query};
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use bourse_service::{BacktestRequest, BacktestView, Catalog, ServiceError};
+use bourse_store::BacktestStatus;
+use bourse_strategy::backtest::BacktestSummary;
+use bourse_strategy::builtins::BUILTINS;
+use bourse_strategy::html::{ReportPage, money, render};
+use bourse_strategy::params::{ParamKind, ParamValue};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/strategies/builtins", get(builtins))
+        .route("/backtests", post(start).get(list))
+        .route("/backtests/{id}", get(get_backtest))
+        .route("/backtests/{id}/cancel", post(cancel))
+        .route("/backtests/{id}/report", get(report))
+}
+
+fn builtin_dtos() -> Vec<BuiltinDto> {
+    BUILTINS
+        .iter()
+        .map(|b| BuiltinDto {
+            name: b.name.to_string(),
+            title: b.title.to_string(),
+            description: b.description.to_string(),
+            params: b
+                .params
+                .iter()
+                .map(|p| {
+                    let (kind, min, max, default, options) = match p.kind {
+                        ParamKind::Integer { min, max, default } => (
+                            ParamTypeDto::Integer,
+                            Some(min as f64),
+                            Some(max as f64),
+                            ParamValueDto::Number(default as f64),
+                            Vec::new(),
+                        ),
+                        ParamKind::Number { min, max, default } => (
+                            ParamTypeDto::Number,
+                            Some(min),
+                            Some(max),
+                            ParamValueDto::Number(default),
+                            Vec::new(),
+                        ),
+                        ParamKind::Choice { options, default } => (
+                            ParamTypeDto::Choice,
+                            None,
+                            None,
+                            ParamValueDto::Text(default.to_string()),
+                            options.iter().map(|o| o.to_string()).collect(),
+                        ),
+                    };
+                    ParamSpecDto {
+                        name: p.name.to_string(),
+                        description: p.description.to_string(),
+                        kind,
+                        min,
+                        max,
+                        default,
+                        options,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The built-in strategies and their parameters (ranges and defaults), for a form.
+#[utoipa::path(get, path = "/api/v1/strategies/builtins", tag = "strategies", operation_id = "listBuiltinStrategies",
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = Envelope<Vec<BuiltinDto>>),
+              (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope)))]
+pub async fn builtins(Auth(actor): Auth) -> Result<axum::Json<Envelope<Vec<BuiltinDto>>>> {
+    actor.require_read()?;
+    Ok(ok(builtin_dtos()))
+}
+
+fn status_dto(status: BacktestStatus) -> BacktestStatusDto {
+    match status {
+        BacktestStatus::Queued => BacktestStatusDto::Queued,
+        BacktestStatus::Running => BacktestStatusDto::Running,
+        BacktestStatus::Done => BacktestStatusDto::Done,
+        BacktestStatus::Failed => BacktestStatusDto::Failed,
+        BacktestStatus::Cancelled => BacktestStatusDto::Cancelled,
+    }
+}
+
+fn ms_time(ms: u64) -> String {
+    time(ms.saturating_mul(1_000_000))
+}
+
+fn summary_dto(summary: &BacktestSummary, scale: u8) -> BacktestSummaryDto {
+    let s = &summary.statistics;
+    let opt = |v: Option<i64>| v.map(|v| money(v, scale));
+    BacktestSummaryDto {
+        bars: summary.bars,
+        statistics: StatisticsDto {
+            start_equity: money(s.start_equity, scale),
+            final_equity: money(s.final_equity, scale),
+            total_return: s.total_return,
+            cagr: s.cagr,
+            sharpe: s.sharpe,
+            sortino: s.sortino,
+            calmar: s.calmar,
+            max_drawdown: s.max_drawdown,
+            max_drawdown_start: s.max_drawdown_start_ms.map(ms_time),
+            max_drawdown_end: s.max_drawdown_end_ms.map(ms_time),
+            max_drawdown_duration_secs: s.max_drawdown_duration_ms / 1_000,
+            trades: s.trades,
+            win_rate: s.win_rate,
+            profit_factor: s.profit_factor,
+            expectancy: s.expectancy,
+            sqn: s.sqn,
+            exposure: s.exposure,
+            average_trade: opt(s.average_trade),
+            best_trade: opt(s.best_trade),
+            worst_trade: opt(s.worst_trade),
+            average_holding_secs: s.average_holding_ms.map(|ms| ms / 1_000),
+            fees: money(s.fees, scale),
+            buy_and_hold_return: s.buy_and_hold_return,
+        },
+        equity: summary
+            .equity
+            .iter()
+            .map(|p| EquityPointDto {
+                time: p.time_ms,
+                equity: money(p.equity, scale),
+            })
+            .collect(),
+        drawdown: summary
+            .drawdown
+            .iter()
+            .map(|(t, d)| DrawdownPointDto {
+                time: *t,
+                drawdown: *d,
+            })
+            .collect(),
+        trades: summary
+            .trades
+            .iter()
+            .map(|t| BacktestTradeDto {
+                entry_time: ms_time(t.entry_ms),
+                exit_time: ms_time(t.exit_ms),
+                cost: money(t.entry_value, scale),
+                pnl: money(t.pnl, scale),
+                fees: money(t.fees, scale),
+            })
+            .collect(),
+        trades_total: summary.trades_total,
+        rejected: summary.rejected,
+        signals_total: summary.signals_total,
+    }
+}
+
+fn quote_scale(catalog: &Catalog, symbol: &str) -> u8 {
+    catalog.symbol(symbol).map_or(0, |i| i.quote_scale())
+}
+
+pub fn backtest_dto(catalog: &Catalog, view: &BacktestView) -> BacktestDto {
+    let spec = &view.spec;
+    let scale = quote_scale(catalog, &spec.symbol);
+    BacktestDto {
+        id: view.id.to_string(),
+        status: status_dto(view.status),
+        strategy: spec.strategy.clone(),
+        params: spec
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), ParamValueDto::from(v)))
+            .collect(),
+        symbol: spec.symbol.clone(),
+        timeframe: bourse_market::Interval::parse(&spec.timeframe)
+            .unwrap_or(bourse_market::Interval::H1)
+            .into(),
+        from: spec.from_ms,
+        to: spec.to_ms,
+        cash: spec.cash.to_decimal(scale),
+        slippage_bps: spec.fill_model.slippage_bps,
+        touch: spec.fill_model.touch,
+        fill_model: spec.fill_model.describe(),
+        created_at: ms_time(view.created_at_ms),
+        finished_at: view.finished_at_ms.map(ms_time),
+        progress: view
+            .progress
+            .map(|(done, total)| ProgressDto { done, total }),
+        error: view.error.clone(),
+        summary: view.summary.as_ref().map(|s| summary_dto(s, scale)),
+    }
+}
+
+/// Start a backtest: a built-in strategy over the venue's stored candles of one
+/// instrument (its generated past and what traded since), through the fill model of
+/// docs/strategies.md. It is recorded, then runs in the background: read its progress
+/// with `GET /api/v1/backtests/{id}`.
+#[utoipa::path(post, path = "/api/v1/backtests", tag = "strategies", operation_id = "startBacktest",
+    request_body = StartBacktest,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 202, description = "the backtest, queued", body = Envelope<BacktestDto>),
+              (status = 400, description = "VALIDATION_ERROR or a malformed decimal: the request does not fit the schema", body = ErrorEnvelope),
+              (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_STRATEGY or UNKNOWN_SYMBOL", body = ErrorEnvelope),
+              (status = 409, description = "INVALID_PARAMETERS: a parameter the strategy does not take, of the wrong type or out of its range; TOO_MANY_DECIMALS for the cash", body = ErrorEnvelope),
+              (status = 503, description = "OVERLOADED: the caller has 4 backtests queued or running, or the venue's queue is full", body = ErrorEnvelope)))]
+pub async fn start(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Json(body): Json<StartBacktest>,
+) -> Result<(StatusCode, axum::Json<Envelope<BacktestDto>>)> {
+    body.check()?;
+    let request = BacktestRequest {
+        strategy: body.strategy,
+        params: body
+            .params
+            .into_iter()
+            .map(|(k, v)| (k, ParamValue::from(v)))
+            .collect(),
+        symbol: body.symbol,
+        timeframe: body.timeframe.into(),
+        from_ms: body.from,
+        to_ms: body.to,
+        cash: body.cash,
+        slippage_bps: body.slippage_bps,
+        touch: body.touch,
+    };
+    let view = state.service.start_backtest(&actor, request).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        ok(backtest_dto(&state.service.catalog(), &view)),
+    ))
+}
+
+/// The caller's backtests, newest first, without their summaries.
+#[utoipa::path(get, path = "/api/v1/backtests", tag = "strategies", operation_id = "listBacktests", params(BacktestQuery),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = Envelope<Paginated<BacktestDto>>),
+              (status = 400, description = "VALIDATION_ERROR", body = ErrorEnvelope),
+              (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Query(query): Query<BacktestQuery>,
+) -> Result<axum::Json<Envelope<Paginated<BacktestDto>>>> {
+    let page = page(query.page, query.limit)?;
+    let (views, total) = state.service.backtests(&actor, page).await?;
+    let catalog = state.service.catalog();
+    let items = views.iter().map(|v| backtest_dto(&catalog, v)).collect();
+    Ok(ok(paginated(items, page, total)))
+}
+
+fn backtest_id(text: &str) -> Result<u64> {
+    parse_id(text, "backtest id")
+}
+
+/// One of the caller's backtests: its progress while it runs, its summary once done.
+#[utoipa::path(get, path = "/api/v1/backtests/{id}", tag = "strategies", operation_id = "getBacktest",
+    params(("id" = String, Path, description = "the backtest's id", pattern = r"^[0-9]{1,19}$")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, body = Envelope<BacktestDto>),
+              (status = 400, description = "VALIDATION_ERROR: the id is not a number", body = ErrorEnvelope),
+              (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope),
+              (status = 404, description = "NOT_FOUND: no such backtest of the caller's", body = ErrorEnvelope)))]
+pub async fn get_backtest(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Envelope<BacktestDto>>> {
+    let view = state.service.backtest(&actor, backtest_id(&id)?).await?;
+    Ok(ok(backtest_dto(&state.service.catalog(), &view)))
+}
+
+/// Cancel one of the caller's backtests that has not ended.
+#[utoipa::path(post, path = "/api/v1/backtests/{id}/cancel", tag = "strategies", operation_id = "cancelBacktest",
+    params(("id" = String, Path, description = "the backtest's id", pattern = r"^[0-9]{1,19}$")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "the backtest as it stands (normally cancelled)", body = Envelope<BacktestDto>),
+              (status = 400, description = "VALIDATION_ERROR: the id is not a number", body = ErrorEnvelope),
+              (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope),
+              (status = 404, description = "NOT_FOUND", body = ErrorEnvelope),
+              (status = 409, description = "BACKTEST_FINISHED", body = ErrorEnvelope)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<String>,
+) -> Result<axum::Json<Envelope<BacktestDto>>> {
+    let view = state
+        .service
+        .cancel_backtest(&actor, backtest_id(&id)?)
+        .await?;
+    Ok(ok(backtest_dto(&state.service.catalog(), &view)))
+}
+
+/// A finished backtest's report as one HTML page that needs nothing else: parameters,
+/// the fill model, statistics, equity and drawdown charts (SVG) and the trades.
+#[utoipa::path(get, path = "/api/v1/backtests/{id}/report", tag = "strategies", operation_id = "backtestReport",
+    params(("id" = String, Path, description = "the backtest's id", pattern = r"^[0-9]{1,19}$")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "the report page", content_type = "text/html", body = String),
+              (status = 400, description = "VALIDATION_ERROR: the id is not a number", body = ErrorEnvelope),
+              (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope),
+              (status = 404, description = "NOT_FOUND: no such backtest, or it has no report (it is not done)", body = ErrorEnvelope)))]
+pub async fn report(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse> {
+    let view = state.service.backtest(&actor, backtest_id(&id)?).await?;
+    let Some(summary) = &view.summary else {
+        return Err(ServiceError::new(
+            bourse_service::Code::NotFound,
+            "the backtest has no report: it is not done",
+        )
+        .into());
+    };
+    let instrument = state.service.catalog().symbol(&view.spec.symbol)?;
+    let params = view
+        .spec
+        .params
+        .iter()
+        .map(|(k, v)| {
+            let text = match v {
+                ParamValue::Number(n) => n.to_string(),
+                ParamValue::Text(t) => t.clone(),
+            };
+            (k.clone(), text)
+        })
+        .collect();
+    let page = render(&ReportPage {
+        strategy: &view.spec.strategy,
+        symbol: &view.spec.symbol,
+        timeframe: &view.spec.timeframe,
+        params,
+        instrument: &instrument,
+        outcome: summary,
+    });
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page))
+}
