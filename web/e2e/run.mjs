@@ -521,6 +521,8 @@ try {
     const hours = await get(`/markets/${symbol}/candles?interval=1h&limit=1000`);
     if (hours.length < 700) throw new Error(`only ${hours.length} hourly candles on a fresh venue`);
     await page.setViewportSize({ width: 1440, height: 900 });
+    // The wide layout (a side menu, no navigation button) once the page has reflowed.
+    await page.getByRole("button", { name: "Open navigation" }).waitFor({ state: "hidden" });
     await clickMenu("Backtests");
     await page.getByTestId("backtest-form").waitFor();
     await page.getByTestId("backtest-strategy").filter({ hasText: "Moving-average crossover" }).waitFor();
