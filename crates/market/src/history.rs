@@ -149,34 +149,9 @@ pub fn generate(spec: &HistorySpec<'_>) -> Vec<(Interval, Vec<Candle>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bourse_types::{Asset, AssetCode, AssetId, InstrumentId, InstrumentSpec};
 
     fn btc_usd() -> Instrument {
-        let asset = |id, code, scale| Asset {
-            id: AssetId(id),
-            code: AssetCode::new(code).unwrap(),
-            scale,
-        };
-        Instrument::new(
-            InstrumentId(0),
-            InstrumentSpec {
-                base: AssetId(1),
-                quote: AssetId(0),
-                price_scale: 2,
-                tick_size: Price::from_raw(1),
-                lot_size: Qty::from_raw(10_000),
-                min_qty: Qty::from_raw(10_000),
-                max_qty: Qty::from_raw(100_000_000_000),
-                min_notional: Amount::from_raw(1_000_000),
-                price_band_bps: 1_000,
-                maker_fee_bps: 10,
-                taker_fee_bps: 20,
-                reference_price: Some(Price::from_raw(6_500_000)),
-            },
-            &asset(1, "BTC", 8),
-            &asset(0, "USD", 6),
-        )
-        .unwrap()
+        bourse_bench::demo_btc_usd()
     }
 
     fn sim() -> SimInstrument {

@@ -13,8 +13,7 @@ use bourse_strategy::html::{ReportPage, money, render};
 use bourse_strategy::params::{ParamKind, ParamValue, Params};
 use bourse_strategy::report::Statistics;
 use bourse_strategy::sweep::{RankBy, Space, SweepSpec, WalkForward, sweep as run_sweep};
-use bourse_types::{Amount, Asset, AssetCode, AssetId, Instrument, InstrumentId, parse_decimal};
-use std::collections::HashMap;
+use bourse_types::{Amount, Instrument, parse_decimal};
 use std::process::ExitCode;
 
 /// Prints every built-in and its parameters.
@@ -49,46 +48,21 @@ fn configured_instrument(
     config: &crate::config::Config,
     symbol: &str,
 ) -> anyhow::Result<Instrument> {
-    let assets: HashMap<String, (AssetId, u8)> = config
-        .assets
+    let instruments = crate::serve::configured_instruments(config)?;
+    instruments
         .iter()
-        .enumerate()
-        .map(|(i, a)| (a.code.clone(), (AssetId(i as u16), a.decimals)))
-        .collect();
-    let configured = config
-        .instruments
-        .iter()
-        .find(|i| i.symbol.eq_ignore_ascii_case(symbol))
+        .find(|i| i.symbol().as_str().eq_ignore_ascii_case(symbol))
+        .copied()
         .with_context(|| {
             format!(
                 "no instrument {symbol} is configured (there are: {})",
-                config
-                    .instruments
+                instruments
                     .iter()
-                    .map(|i| i.symbol.as_str())
+                    .map(|i| i.symbol().to_string())
                     .collect::<Vec<_>>()
                     .join(", ")
             )
-        })?;
-    let spec = crate::serve::instrument_spec(configured, &assets)?;
-    let asset = |id: AssetId| -> anyhow::Result<Asset> {
-        let (code, &(_, scale)) = assets
-            .iter()
-            .find(|(_, (a, _))| *a == id)
-            .context("an instrument's asset is not configured")?;
-        Ok(Asset {
-            id,
-            code: AssetCode::new(code).map_err(|e| anyhow::anyhow!("asset {code}: {e}"))?,
-            scale,
         })
-    };
-    Instrument::new(
-        InstrumentId(0),
-        spec,
-        &asset(spec.base)?,
-        &asset(spec.quote)?,
-    )
-    .map_err(|e| anyhow::anyhow!("{symbol}: {e}"))
 }
 
 fn time_arg(text: &str, flag: &str) -> anyhow::Result<u64> {

@@ -7,9 +7,8 @@ use anyhow::Context as _;
 use bourse_market::SimInstrument;
 use bourse_market::history::{HistorySpec, generate};
 use bourse_store::{CandleSource, Store};
-use bourse_types::{Asset, AssetCode, AssetId, Instrument, InstrumentId, Price};
+use bourse_types::{Instrument, Price};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// Meta keys of the generated pasts, one per instrument: `history:<instrument id>`.
 const META_PREFIX: &str = "history:";
@@ -58,43 +57,6 @@ fn instrument_seed(seed: u64, symbol: &str) -> u64 {
     })
 }
 
-/// The instruments a fresh venue lists, as it will list them: assets and instruments
-/// take ids in the configuration's order.
-fn fresh_instruments(config: &Config) -> anyhow::Result<Vec<Instrument>> {
-    let assets: HashMap<String, (AssetId, u8)> = config
-        .assets
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.code.clone(), (AssetId(i as u16), a.decimals)))
-        .collect();
-    let asset = |id: AssetId| -> anyhow::Result<Asset> {
-        let (code, &(_, scale)) = assets
-            .iter()
-            .find(|(_, (a, _))| *a == id)
-            .context("an instrument's asset is not configured")?;
-        Ok(Asset {
-            id,
-            code: AssetCode::new(code).map_err(|e| anyhow::anyhow!("asset {code}: {e}"))?,
-            scale,
-        })
-    };
-    config
-        .instruments
-        .iter()
-        .enumerate()
-        .map(|(i, configured)| {
-            let spec = crate::serve::instrument_spec(configured, &assets)?;
-            Instrument::new(
-                InstrumentId(i as u32),
-                spec,
-                &asset(spec.base)?,
-                &asset(spec.quote)?,
-            )
-            .map_err(|e| anyhow::anyhow!("{}: {e}", configured.symbol))
-        })
-        .collect()
-}
-
 /// Writes what the read models should hold of generated pasts: again what an earlier
 /// start generated, if the candles are gone; and, on a fresh venue (`fresh`: nothing
 /// journaled yet) with the simulator on, a new past for every simulated instrument
@@ -123,7 +85,7 @@ pub async fn ensure(
     if !fresh || !config.simulator.enabled || days == 0 {
         return Ok(());
     }
-    let instruments = fresh_instruments(config)?;
+    let instruments = crate::serve::configured_instruments(config)?;
     for sim in &config.simulator.instruments {
         let Some(instrument) = instruments
             .iter()

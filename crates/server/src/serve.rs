@@ -21,8 +21,8 @@ use bourse_service::{
 use bourse_store::{NewUser, Projector, Role, Store};
 use bourse_telemetry::{Counter, Gauge, Histogram, Telemetry, names};
 use bourse_types::{
-    Amount, AssetCode, AssetId, AssetSpec, InstrumentId, InstrumentSpec, Price, Qty, Side,
-    Timestamp, TradeId, parse_decimal,
+    Amount, Asset, AssetCode, AssetId, AssetSpec, Instrument, InstrumentId, InstrumentSpec, Price,
+    Qty, Side, Timestamp, TradeId, parse_decimal,
 };
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -261,6 +261,43 @@ async fn run_projector(mut task: ProjectorTask) {
     tracing::info!(seq = task.projector.projected_seq(), "projector stopped");
 }
 
+/// The configured instruments as a fresh venue lists them: assets and instruments take
+/// ids in the configuration's order (a venue listed before may hold other ids).
+pub(crate) fn configured_instruments(config: &Config) -> anyhow::Result<Vec<Instrument>> {
+    let assets: HashMap<String, (AssetId, u8)> = config
+        .assets
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.code.clone(), (AssetId(i as u16), a.decimals)))
+        .collect();
+    let asset = |id: AssetId| -> anyhow::Result<Asset> {
+        let (code, &(_, scale)) = assets
+            .iter()
+            .find(|(_, (a, _))| *a == id)
+            .context("an instrument's asset is not configured")?;
+        Ok(Asset {
+            id,
+            code: AssetCode::new(code).map_err(|e| anyhow::anyhow!("asset {code}: {e}"))?,
+            scale,
+        })
+    };
+    config
+        .instruments
+        .iter()
+        .enumerate()
+        .map(|(i, configured)| {
+            let spec = instrument_spec(configured, &assets)?;
+            Instrument::new(
+                InstrumentId(i as u32),
+                spec,
+                &asset(spec.base)?,
+                &asset(spec.quote)?,
+            )
+            .map_err(|e| anyhow::anyhow!("{}: {e}", configured.symbol))
+        })
+        .collect()
+}
+
 pub(crate) fn instrument_spec(
     config: &crate::config::InstrumentConfig,
     assets: &HashMap<String, (AssetId, u8)>,
@@ -332,7 +369,7 @@ async fn ensure_risk_defaults(state: &AppState, config: &Config) -> anyhow::Resu
         count: (risk.open_orders_max > 0).then_some(risk.open_orders_max),
     }];
     let per_asset = |configured: &std::collections::BTreeMap<String, String>,
-                     current: &[(bourse_types::Asset, Amount)],
+                     current: &[(Asset, Amount)],
                      make: fn(String, Option<String>) -> LimitChange| {
         let mut out: Vec<LimitChange> = configured
             .iter()
