@@ -108,7 +108,8 @@ pub const fn reject_status(code: RejectCode) -> StatusCode {
         | RejectCode::InvalidTrigger
         | RejectCode::TriggerWouldFire
         | RejectCode::InvalidOco
-        | RejectCode::WouldStrandOrders => StatusCode::CONFLICT,
+        | RejectCode::WouldStrandOrders
+        | RejectCode::SameAccount => StatusCode::CONFLICT,
     }
 }
 

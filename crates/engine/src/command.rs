@@ -97,6 +97,9 @@ pub enum Command {
     /// An owner's own panic button: cancel every order and conditional order, and with
     /// `flatten`, sell every position at market.
     Panic { owner: OwnerId, flatten: bool },
+    /// Move funds between two owners inside the venue (a user's main account and its
+    /// sub-accounts): immediate, all or nothing, from what `from` has available.
+    Transfer(InternalTransfer),
 }
 
 impl Command {
@@ -124,6 +127,7 @@ impl Command {
         "update_instrument",
         "halt",
         "panic",
+        "transfer",
     ];
 
     /// This command's position in [`Command::KIND_NAMES`].
@@ -150,6 +154,7 @@ impl Command {
             Command::UpdateInstrument { .. } => 18,
             Command::Halt { .. } => 19,
             Command::Panic { .. } => 20,
+            Command::Transfer(_) => 21,
         }
     }
 
@@ -249,6 +254,18 @@ pub struct TransferRequest {
     pub asset: AssetId,
     pub amount: Amount,
     pub pending: bool,
+}
+
+/// Funds moving from one owner to another inside the venue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InternalTransfer {
+    /// Chosen by the caller, from the same space as deposits' and withdrawals' ids;
+    /// reusing one is refused, which makes retries safe.
+    pub id: TransferId,
+    pub from: OwnerId,
+    pub to: OwnerId,
+    pub asset: AssetId,
+    pub amount: Amount,
 }
 
 /// Names an order by the engine's id or by the owner's client order id.

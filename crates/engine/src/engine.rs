@@ -417,6 +417,7 @@ impl Engine {
                 reason,
             } => self.halt(*scope, *halted, *by, reason, out),
             Command::Panic { owner, flatten } => self.panic(*owner, *flatten, out),
+            Command::Transfer(transfer) => self.internal_transfer(transfer, out),
         }
         // What the command's trades and ends set off: linked orders, triggers, and the
         // daily loss limits of the owners whose marks moved.

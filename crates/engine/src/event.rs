@@ -4,7 +4,9 @@
 //! timestamp, then the command's own events, then one [`Event::Balance`] per account
 //! whose balance changed, in the order the accounts were first touched.
 
-use crate::command::{Attached, EngineLimits, HaltScope, OrderKind, Reason, RiskLimit, Trigger};
+use crate::command::{
+    Attached, EngineLimits, HaltScope, InternalTransfer, OrderKind, Reason, RiskLimit, Trigger,
+};
 use bourse_types::{
     Amount, Asset, AssetId, CancelReason, ClientOrderId, Instrument, InstrumentId,
     InstrumentStatus, OrderId, OwnerId, Price, Qty, Side, StpMode, TimeInForce, Timestamp, TradeId,
@@ -119,6 +121,9 @@ pub enum Event {
         flatten: bool,
         unflattened: Vec<(InstrumentId, RejectCode)>,
     },
+    /// Funds moved between two owners of the venue (the command's own record; the
+    /// two balances follow).
+    InternalTransfer(InternalTransfer),
 }
 
 /// A daily loss limit reached.
@@ -300,6 +305,7 @@ pub enum CommandKind {
     UpdateInstrument,
     Halt,
     Panic,
+    Transfer,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -435,4 +441,6 @@ reject_codes! {
     InvalidOco => "INVALID_OCO",
     /// The change would leave resting orders off the instrument's new tick or lot.
     WouldStrandOrders => "WOULD_STRAND_ORDERS",
+    /// A transfer from an owner to itself.
+    SameAccount => "SAME_ACCOUNT",
 }

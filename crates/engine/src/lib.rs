@@ -40,8 +40,8 @@ pub use codec::{
     decode_recorded, encode_command, encode_command_into, encode_events, encode_events_into,
 };
 pub use command::{
-    Attached, Command, Conditions, EngineLimits, HaltScope, InstrumentUpdate, NewOrder, OrderKind,
-    OrderRef, Reason, RiskLimit, TrailingOffset, TransferRequest, Trigger,
+    Attached, Command, Conditions, EngineLimits, HaltScope, InstrumentUpdate, InternalTransfer,
+    NewOrder, OrderKind, OrderRef, Reason, RiskLimit, TrailingOffset, TransferRequest, Trigger,
 };
 pub use conditional::TRAILING_BPS_MAX;
 pub use engine::{Balance, Engine, HaltInfo, OrderView, SequenceError};

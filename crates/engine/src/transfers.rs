@@ -1,6 +1,6 @@
 //! Deposits and withdrawals, immediate or two-phase (pending, then posted or voided).
 
-use crate::command::TransferRequest;
+use crate::command::{InternalTransfer, TransferRequest};
 use crate::engine::*;
 use crate::event::{
     CommandKind, Event, RejectCode, Rejection, TransferEvent, TransferKind, TransferState,
@@ -205,5 +205,64 @@ impl Engine {
 
     pub(crate) fn void_transfer(&mut self, id: TransferId, out: &mut Vec<Event>) {
         self.settle_pending(id, None, out);
+    }
+
+    /// Funds from one owner to another: refused unless `from` has `amount` available
+    /// and may move money (not halted); `to` is created when new.
+    pub(crate) fn internal_transfer(&mut self, request: &InternalTransfer, out: &mut Vec<Event>) {
+        let checked = self.check_internal_transfer(request);
+        let (from_slot, from_account, to_slot) = match checked {
+            Ok(found) => found,
+            Err(code) => {
+                let mut rejection = Rejection::of(CommandKind::Transfer, code).owner(request.from);
+                rejection.transfer = Some(request.id);
+                return out.push(Event::Rejected(rejection));
+            }
+        };
+        let to_account = self.open_owner_account(to_slot, request.asset);
+        self.ledger
+            .remember_transfer_id(request.id, self.limits.transfer_ids_retained_max);
+        self.ledger
+            .transfer(from_account, to_account, request.amount);
+        self.position_transfer(from_slot, request.asset, request.amount.raw(), false);
+        self.position_transfer(to_slot, request.asset, request.amount.raw(), true);
+        out.push(Event::InternalTransfer(*request));
+    }
+
+    fn check_internal_transfer(
+        &mut self,
+        request: &InternalTransfer,
+    ) -> Result<(u32, ledger::AccountIdx, u32), RejectCode> {
+        if request.amount.is_zero() {
+            return Err(RejectCode::InvalidAmount);
+        }
+        if usize::from(request.asset.0) >= self.assets.len() {
+            return Err(RejectCode::UnknownAsset);
+        }
+        if ledger::is_system(request.from) || ledger::is_system(request.to) {
+            return Err(RejectCode::ReservedAccount);
+        }
+        if request.from == request.to {
+            return Err(RejectCode::SameAccount);
+        }
+        if self.ledger.transfer_id_known(request.id) {
+            return Err(RejectCode::DuplicateTransferId);
+        }
+        let from_slot = self.owner_slot(request.from)?;
+        if self.owners[from_slot as usize].halted {
+            return Err(RejectCode::AccountHalted);
+        }
+        let from_account = self
+            .owner_account(from_slot, request.asset)
+            .ok_or(RejectCode::InsufficientFunds)?;
+        if self.ledger.available(from_account) < request.amount {
+            return Err(RejectCode::InsufficientFunds);
+        }
+        let to_slot = match self.owner_slot(request.to) {
+            Ok(slot) => slot,
+            Err(RejectCode::UnknownAccount) => self.create_owner(request.to)?,
+            Err(code) => return Err(code),
+        };
+        Ok((from_slot, from_account, to_slot))
     }
 }

@@ -1067,6 +1067,45 @@ fn two_phase_deposits_and_withdrawals() {
 }
 
 #[test]
+fn internal_transfers_move_available_funds_between_owners() {
+    check_from(
+        "",
+        "
+        deposit u4 USD 100 x1
+        move u4 u5 USD 30 x2
+        ? u4
+        ? u5
+        move u5 u4 USD 31 x3
+        move u4 u4 USD 1 x4
+        move u4 u5 USD 1 x2
+        move u6 u4 USD 1 x5
+        move u4 u5 USD 0 x6
+        withdraw u4 USD 50 pending x9
+        move u4 u5 USD 50 x7
+        move u4 u5 USD 20 x8
+        ? u4
+        ? u5
+        ",
+        "
+        x1 deposit u4 100.00 USD posted
+        x2 moved 30.00 USD from u4 to u5
+        u4 USD 70.00 held 0.00
+        u5 USD 30.00 held 0.00
+        rejected Transfer INSUFFICIENT_FUNDS
+        rejected Transfer SAME_ACCOUNT
+        rejected Transfer DUPLICATE_TRANSFER_ID
+        rejected Transfer UNKNOWN_ACCOUNT
+        rejected Transfer INVALID_AMOUNT
+        x9 withdrawal u4 50.00 USD pending
+        rejected Transfer INSUFFICIENT_FUNDS
+        x8 moved 20.00 USD from u4 to u5
+        u4 USD 0.00 held 50.00
+        u5 USD 50.00 held 0.00
+        ",
+    );
+}
+
+#[test]
 fn posting_more_than_pending_is_refused() {
     check_from(
         "",
@@ -1228,6 +1267,7 @@ fn every_reject_code_is_reachable() {
             "buy u1 BTC-USD 1.00 @ 99.0\nupdate BTC-USD tick=2.0",
             RejectCode::WouldStrandOrders,
         ),
+        ("move u1 u1 USD 1", RejectCode::SameAccount),
     ];
     let mut covered = Vec::new();
     for (script, code) in cases {

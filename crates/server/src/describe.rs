@@ -105,6 +105,13 @@ impl Describer {
                 self.amount(t.asset, t.amount),
                 if t.pending { " (pending)" } else { "" }
             ),
+            Command::Transfer(t) => format!(
+                "transfer {} {} from {} to {}",
+                t.id,
+                self.amount(t.asset, t.amount),
+                t.from,
+                t.to
+            ),
             Command::PostTransfer { transfer, amount } => match amount {
                 Some(amount) => format!("post {transfer} for {} raw", amount.raw()),
                 None => format!("post {transfer}"),
@@ -286,6 +293,7 @@ impl Describer {
                         TransferState::Voided => "voided",
                     }
                 ),
+                Event::InternalTransfer(t) => format!("{} moved", t.id),
                 Event::OrderAccepted(a) => format!("accepted {}", a.order),
                 Event::Rejected(r) => format!("rejected {}", r.code.code()),
                 Event::OrderAmended {

@@ -328,6 +328,7 @@ pub fn reject_message(code: RejectCode) -> &'static str {
         RejectCode::WouldStrandOrders => {
             "the change would leave open orders off the instrument's new tick or lot"
         }
+        RejectCode::SameAccount => "a transfer needs two different accounts",
     }
 }
 

@@ -255,6 +255,7 @@ impl Service {
                     }
                     Event::AccountOpened { owner } => self.note_owner(owner.0),
                     Event::Transfer(t) => self.note_owner(t.owner.0),
+                    Event::InternalTransfer(t) => self.note_owner(t.to.0),
                     _ => {}
                 }
             }

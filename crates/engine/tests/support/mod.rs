@@ -37,8 +37,8 @@
 
 use bourse_engine::{
     Attached, Command, Conditions, Engine, EngineLimits, Event, HaltScope, InstrumentUpdate,
-    NewOrder, OrderKind, OrderRef, Reason, RiskLimit, TrailingOffset, TransferKind,
-    TransferRequest, TransferState, Trigger,
+    InternalTransfer, NewOrder, OrderKind, OrderRef, Reason, RiskLimit, TrailingOffset,
+    TransferKind, TransferRequest, TransferState, Trigger,
 };
 use bourse_types::{
     Amount, AssetCode, AssetSpec, ClientOrderId, InstrumentId, InstrumentSpec, InstrumentStatus,
@@ -275,6 +275,17 @@ impl Venue {
                 } else {
                     Command::Withdraw(request)
                 }
+            }
+            "move" => {
+                // move FROM TO ASSET AMOUNT [xN]
+                let (asset, amount) = self.amount(words[3], words[4]);
+                Command::Transfer(InternalTransfer {
+                    id: self.transfer_id(&words[5..]),
+                    from: owner_id(words[1]),
+                    to: owner_id(words[2]),
+                    asset,
+                    amount,
+                })
             }
             "post" => {
                 let transfer = TransferId(words[1][1..].parse().unwrap());
@@ -826,6 +837,17 @@ impl Venue {
                     text.push_str(&format!(": {}", reason.as_str()));
                 }
                 text
+            }
+            Event::InternalTransfer(t) => {
+                let asset = e.asset(t.asset).unwrap();
+                format!(
+                    "{} moved {} {} from {} to {}",
+                    t.id,
+                    asset.format_amount(t.amount),
+                    asset.code,
+                    t.from,
+                    t.to
+                )
             }
             Event::Panicked {
                 owner,
