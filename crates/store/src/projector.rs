@@ -210,10 +210,27 @@ impl Projector {
                             TransferKind::Withdrawal => "withdrawal",
                         }
                         .to_string(),
+                        counterparty: None,
                         amount: existing.as_ref().map_or(t.amount.raw(), |e| e.amount),
                         posted,
                         status: status.to_string(),
                         created_at: existing.as_ref().map_or(ts, |e| e.created_at),
+                        updated_at: ts,
+                        seq: released.seq,
+                    };
+                    self.transfers.insert(t.id.0, row);
+                }
+                Event::InternalTransfer(t) => {
+                    let row = TransferRow {
+                        id: t.id.0,
+                        owner: t.from.0,
+                        asset: t.asset.0,
+                        kind: "internal".to_string(),
+                        counterparty: Some(t.to.0),
+                        amount: t.amount.raw(),
+                        posted: Some(t.amount.raw()),
+                        status: "posted".to_string(),
+                        created_at: ts,
                         updated_at: ts,
                         seq: released.seq,
                     };
@@ -426,10 +443,10 @@ async fn upsert_transfers(
     rows: &[&TransferRow],
 ) -> Result<()> {
     let sql = format!(
-        "INSERT INTO transfers (id, owner, asset, kind, amount, posted, status, created_at, updated_at, seq) VALUES {} \
+        "INSERT INTO transfers (id, owner, asset, kind, amount, posted, status, created_at, updated_at, seq, counterparty) VALUES {} \
          ON CONFLICT (id) DO UPDATE SET posted = excluded.posted, status = excluded.status, \
          updated_at = excluded.updated_at, seq = excluded.seq",
-        placeholders(dialect, rows.len(), 10)
+        placeholders(dialect, rows.len(), 11)
     );
     let mut query = sqlx::query(&sql);
     for row in rows {
@@ -443,7 +460,8 @@ async fn upsert_transfers(
             .bind(row.status.clone())
             .bind(sql_int(row.created_at))
             .bind(sql_int(row.updated_at))
-            .bind(sql_int(row.seq));
+            .bind(sql_int(row.seq))
+            .bind(row.counterparty.map(sql_int));
     }
     query.execute(conn).await?;
     Ok(())

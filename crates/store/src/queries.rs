@@ -217,14 +217,17 @@ impl Store {
         Ok(trades)
     }
 
-    /// An owner's deposits and withdrawals, newest first.
+    /// An owner's deposits, withdrawals and internal transfers (either way), newest
+    /// first.
     pub async fn transfers_of(&self, owner: u64, page: Page) -> Result<(Vec<TransferRow>, u64)> {
-        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM transfers WHERE owner = $1")
-            .bind(sql_int(owner))
-            .fetch_one(self.pool())
-            .await?
-            .try_get("n")?;
-        let rows = sqlx::query("SELECT * FROM transfers WHERE owner = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3")
+        let total: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM transfers WHERE owner = $1 OR counterparty = $1",
+        )
+        .bind(sql_int(owner))
+        .fetch_one(self.pool())
+        .await?
+        .try_get("n")?;
+        let rows = sqlx::query("SELECT * FROM transfers WHERE owner = $1 OR counterparty = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3")
             .bind(sql_int(owner))
             .bind(i64::from(page.limit))
             .bind(page.offset())

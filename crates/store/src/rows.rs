@@ -225,8 +225,10 @@ pub struct TransferRow {
     pub id: u64,
     pub owner: u64,
     pub asset: u16,
-    /// `deposit` or `withdrawal`.
+    /// `deposit`, `withdrawal` or `internal` (from `owner` to `counterparty`).
     pub kind: String,
+    /// The owner an internal transfer reaches.
+    pub counterparty: Option<u64>,
     pub amount: u64,
     pub posted: Option<u64>,
     /// `pending`, `posted` or `voided`.
@@ -245,6 +247,12 @@ impl TransferRow {
             asset: u16::try_from(asset)
                 .map_err(|_| StoreError::Corrupt(format!("asset {asset}")))?,
             kind: row.try_get("kind")?,
+            counterparty: row
+                .try_get::<Option<i64>, _>("counterparty")?
+                .map(|v| {
+                    u64::try_from(v).map_err(|_| StoreError::Corrupt(format!("counterparty {v}")))
+                })
+                .transpose()?,
             amount: text_u64(row, "amount")?,
             posted: opt_text_u64(row, "posted")?,
             status: row.try_get("status")?,

@@ -2,7 +2,7 @@
 //! set: accounts, tokens, keys, and the projector's read models.
 
 use bourse_engine::{
-    Command, Engine, EngineLimits, NewOrder, OrderKind, OrderRef, TransferRequest,
+    Command, Engine, EngineLimits, InternalTransfer, NewOrder, OrderKind, OrderRef, TransferRequest,
 };
 use bourse_journal::Released;
 use bourse_market::Interval;
@@ -278,6 +278,13 @@ fn script() -> Vec<Command> {
             owner: OwnerId(1),
             order: OrderRef::Id(bourse_types::OrderId(3)),
         },
+        Command::Transfer(InternalTransfer {
+            id: TransferId(4),
+            from: OwnerId(1),
+            to: OwnerId(3),
+            asset: AssetId(0),
+            amount: Amount::from_raw(1_000),
+        }),
     ]
 }
 
@@ -401,6 +408,20 @@ async fn projection(store: &Store) {
         (pending.amount, pending.posted, pending.status.as_str()),
         (5_000, Some(4_000), "posted")
     );
+    // An internal transfer is listed for both of its owners.
+    for owner in [1, 3] {
+        let (transfers, _) = store.transfers_of(owner, page).await.unwrap();
+        let internal = transfers.iter().find(|t| t.id == 4).unwrap();
+        assert_eq!(
+            (
+                internal.kind.as_str(),
+                internal.owner,
+                internal.counterparty,
+                internal.posted
+            ),
+            ("internal", 1, Some(3), Some(1_000))
+        );
+    }
 
     let balances = store.balances(1).await.unwrap();
     let usd = balances.iter().find(|b| b.asset == 0).unwrap();

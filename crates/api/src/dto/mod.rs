@@ -450,6 +450,10 @@ pub struct FaucetRequest {
 pub enum TransferKindDto {
     Deposit,
     Withdrawal,
+    /// Funds that reached this account from another of the venue's accounts.
+    TransferIn,
+    /// Funds that left this account for another of the venue's accounts.
+    TransferOut,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]

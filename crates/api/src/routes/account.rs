@@ -103,11 +103,13 @@ pub async fn faucet(
     }))
 }
 
-fn transfer_kind(text: &str) -> TransferKindDto {
-    if text == "withdrawal" {
-        TransferKindDto::Withdrawal
-    } else {
-        TransferKindDto::Deposit
+/// A transfer's kind as the account `viewer` sees it.
+fn transfer_kind(text: &str, owner: u64, viewer: u64) -> TransferKindDto {
+    match text {
+        "withdrawal" => TransferKindDto::Withdrawal,
+        "internal" if owner == viewer => TransferKindDto::TransferOut,
+        "internal" => TransferKindDto::TransferIn,
+        _ => TransferKindDto::Deposit,
     }
 }
 
@@ -139,7 +141,7 @@ pub async fn transfers(
         .map(|t| TransferDto {
             id: t.id.to_string(),
             asset: catalog.code_of(AssetId(t.asset)),
-            kind: transfer_kind(&t.kind),
+            kind: transfer_kind(&t.kind, t.owner, actor.user_id),
             amount: catalog.amount(AssetId(t.asset), t.amount),
             posted_amount: t.posted.map(|p| catalog.amount(AssetId(t.asset), p)),
             status: transfer_status(&t.status),
