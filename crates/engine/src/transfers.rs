@@ -6,7 +6,7 @@ use crate::event::{
     CommandKind, Event, RejectCode, Rejection, TransferEvent, TransferKind, TransferState,
 };
 use crate::ledger::{self, EXTERNAL, PendingTransfer};
-use bourse_types::{Amount, TransferId};
+use bourse_types::{Amount, AssetId, OwnerId, TransferId};
 
 impl Engine {
     pub(crate) fn check_transfer(&self, request: &TransferRequest) -> Result<(), RejectCode> {
@@ -28,6 +28,27 @@ impl Engine {
             return Err(RejectCode::CapacityExceeded);
         }
         Ok(())
+    }
+
+    /// The slot and account of an owner that may send `amount` of `asset` out of its
+    /// account: known, not halted, with that much available.
+    fn spendable(
+        &self,
+        owner: OwnerId,
+        asset: AssetId,
+        amount: Amount,
+    ) -> Result<(u32, ledger::AccountIdx), RejectCode> {
+        let slot = self.owner_slot(owner)?;
+        if self.owners[slot as usize].halted {
+            return Err(RejectCode::AccountHalted);
+        }
+        let account = self
+            .owner_account(slot, asset)
+            .ok_or(RejectCode::InsufficientFunds)?;
+        if self.ledger.available(account) < amount {
+            return Err(RejectCode::InsufficientFunds);
+        }
+        Ok((slot, account))
     }
 
     pub(crate) fn deposit(&mut self, request: &TransferRequest, out: &mut Vec<Event>) {
@@ -81,19 +102,9 @@ impl Engine {
     }
 
     pub(crate) fn withdraw(&mut self, request: &TransferRequest, out: &mut Vec<Event>) {
-        let checked = self.check_transfer(request).and_then(|()| {
-            let slot = self.owner_slot(request.owner)?;
-            if self.owners[slot as usize].halted {
-                return Err(RejectCode::AccountHalted);
-            }
-            let account = self
-                .owner_account(slot, request.asset)
-                .ok_or(RejectCode::InsufficientFunds)?;
-            if self.ledger.available(account) < request.amount {
-                return Err(RejectCode::InsufficientFunds);
-            }
-            Ok((slot, account))
-        });
+        let checked = self
+            .check_transfer(request)
+            .and_then(|()| self.spendable(request.owner, request.asset, request.amount));
         let (slot, user) = match checked {
             Ok(found) => found,
             Err(code) => {
@@ -248,16 +259,8 @@ impl Engine {
         if self.ledger.transfer_id_known(request.id) {
             return Err(RejectCode::DuplicateTransferId);
         }
-        let from_slot = self.owner_slot(request.from)?;
-        if self.owners[from_slot as usize].halted {
-            return Err(RejectCode::AccountHalted);
-        }
-        let from_account = self
-            .owner_account(from_slot, request.asset)
-            .ok_or(RejectCode::InsufficientFunds)?;
-        if self.ledger.available(from_account) < request.amount {
-            return Err(RejectCode::InsufficientFunds);
-        }
+        let (from_slot, from_account) =
+            self.spendable(request.from, request.asset, request.amount)?;
         let to_slot = match self.owner_slot(request.to) {
             Ok(slot) => slot,
             Err(RejectCode::UnknownAccount) => self.create_owner(request.to)?,
