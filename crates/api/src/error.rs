@@ -140,7 +140,8 @@ pub const fn code_status(code: Code) -> StatusCode {
         | Code::UnknownSymbol
         | Code::UnknownUser
         | Code::UnknownApiKey
-        | Code::UnknownStrategy => StatusCode::NOT_FOUND,
+        | Code::UnknownStrategy
+        | Code::UnknownAccount => StatusCode::NOT_FOUND,
         Code::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         Code::Unauthorized
         | Code::InvalidCredentials
@@ -157,7 +158,9 @@ pub const fn code_status(code: Code) -> StatusCode {
         | Code::OrderClosed
         | Code::FaucetLimit
         | Code::BacktestFinished
-        | Code::InvalidParameters => StatusCode::CONFLICT,
+        | Code::InvalidParameters
+        | Code::AccountNameTaken
+        | Code::TooManySubaccounts => StatusCode::CONFLICT,
         Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         Code::Overloaded | Code::JournalUnavailable | Code::DatabaseUnavailable => {
             StatusCode::SERVICE_UNAVAILABLE

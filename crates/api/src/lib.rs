@@ -77,6 +77,7 @@ pub fn router_with_site(
     let api = Router::new()
         .merge(routes::auth::router())
         .merge(routes::account::router())
+        .merge(routes::subaccounts::router())
         .merge(routes::orders::router())
         .merge(routes::risk::router())
         .merge(routes::strategies::router())

@@ -5,7 +5,7 @@
 //! created resource to the operations on it.
 
 use crate::error::ErrorEnvelope;
-use crate::routes::{account, admin, auth, market, orders, risk, strategies, system};
+use crate::routes::{account, admin, auth, market, orders, risk, strategies, subaccounts, system};
 use crate::ws::protocol::{ClientMessage, ServerMessage};
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, PathItem};
@@ -32,6 +32,7 @@ with `Retry-After` (trading goes on). The WebSocket API is at `/api/v1/ws` (see 
         auth::register, auth::login, auth::refresh, auth::logout, auth::me, auth::change_password,
         auth::create_api_key, auth::list_api_keys, auth::revoke_api_key,
         account::balances, account::faucet, account::transfers, account::my_trades,
+        subaccounts::list, subaccounts::open, subaccounts::transfer,
         orders::place, orders::place_oco, orders::list, orders::get_order, orders::cancel, orders::amend,
         orders::cancel_all,
         risk::positions, risk::my_risk, risk::halts, risk::panic,
@@ -49,7 +50,7 @@ with `Retry-After` (trading goes on). The WebSocket API is at `/api/v1/ws` (see 
     modifiers(&Security, &Contract),
     tags(
         (name = "auth", description = "Accounts, sessions and API keys"),
-        (name = "account", description = "Balances, the demo faucet, transfers and fills"),
+        (name = "account", description = "Balances, the demo faucet, transfers and fills; sub-accounts and transfers between a user's accounts (every view of one account takes `account`: `main` or a sub-account id)"),
         (name = "orders", description = "Placing, amending and cancelling orders: limit, market, stop and take-profit (market or limit), trailing stops, brackets and one-cancels-the-other pairs (docs/orders.md)"),
         (name = "risk", description = "Positions and PnL, risk limits and their use, halts, the panic button"),
         (name = "market", description = "Public market data"),

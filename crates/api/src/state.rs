@@ -355,12 +355,7 @@ impl AppState {
                 "this session has ended (logged out or revoked); log in again",
             ));
         }
-        Ok(Actor {
-            user_id,
-            role,
-            scopes: Scopes::ALL,
-            via_api_key: false,
-        })
+        Ok(Actor::new(user_id, role, Scopes::ALL, false))
     }
 
     pub async fn authenticate_api_key(&self, key: &str) -> Result<Actor> {
@@ -417,12 +412,7 @@ impl AppState {
         if disabled {
             return Err(Self::disabled());
         }
-        Ok(Actor {
-            user_id: cached.user_id,
-            role,
-            scopes: cached.scopes,
-            via_api_key: true,
-        })
+        Ok(Actor::new(cached.user_id, role, cached.scopes, true))
     }
 
     /// Forgets a revoked key at once.

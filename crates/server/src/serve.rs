@@ -353,12 +353,7 @@ async fn ensure_risk_defaults(state: &AppState, config: &Config) -> anyhow::Resu
     if store.meta(RISK_CONFIG_META).await?.as_deref() == Some(wanted.as_str()) {
         return Ok(());
     }
-    let venue = bourse_service::Actor {
-        user_id: 0,
-        role: Role::Admin,
-        scopes: bourse_service::Scopes::ALL,
-        via_api_key: false,
-    };
+    let venue = bourse_service::Actor::new(0, Role::Admin, bourse_service::Scopes::ALL, false);
     let current = state
         .service
         .risk_defaults(&venue)
@@ -889,6 +884,12 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
     ensure_risk_defaults(&state, &config).await?;
     let instruments: Vec<_> = state.service.catalog().instruments().to_vec();
     crate::history::check_listed(&store, &instruments).await?;
+    let subaccounts = state
+        .service
+        .load_subaccounts()
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    tracing::debug!(subaccounts, "sub-accounts loaded");
     let interrupted = state
         .service
         .recover_backtests()

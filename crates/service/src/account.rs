@@ -7,7 +7,7 @@ use crate::error::{Code, Result, ServiceError};
 use crate::live::LiveBalance;
 use bourse_engine::{Command, Event, TransferEvent, TransferRequest};
 use bourse_store::{Page, TradeRow, TransferRow};
-use bourse_types::{Asset, OwnerId, Timestamp, TransferId};
+use bourse_types::{Asset, Timestamp, TransferId};
 use std::collections::HashMap;
 
 /// The demo faucet: on or off, and the largest amount per request, per asset code.
@@ -51,7 +51,7 @@ impl Service {
         actor.require_read()?;
         self.wait_views().await?;
         let live = self.live();
-        let held = live.balances(OwnerId(actor.user_id));
+        let held = live.balances(actor.owner);
         Ok(self
             .catalog()
             .assets()
@@ -100,8 +100,8 @@ impl Service {
         }
         let released = self
             .execute(Command::Deposit(TransferRequest {
-                id: faucet_transfer_id(actor.user_id, idempotency_key),
-                owner: OwnerId(actor.user_id),
+                id: faucet_transfer_id(actor.owner.0, idempotency_key),
+                owner: actor.owner,
                 asset: asset.id,
                 amount,
                 pending: false,
@@ -128,7 +128,7 @@ impl Service {
     pub async fn transfers(&self, actor: &Actor, page: Page) -> Result<(Vec<TransferRow>, u64)> {
         actor.require_read()?;
         self.wait_for_reads().await;
-        self.query(self.store().transfers_of(actor.user_id, page))
+        self.query(self.store().transfers_of(actor.owner.0, page))
             .await
     }
 
@@ -145,7 +145,7 @@ impl Service {
             None => None,
         };
         self.wait_for_reads().await;
-        self.query(self.store().trades_of(actor.user_id, instrument, page))
+        self.query(self.store().trades_of(actor.owner.0, instrument, page))
             .await
     }
 }

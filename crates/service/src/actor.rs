@@ -6,6 +6,7 @@
 
 use crate::error::{Code, Result, ServiceError};
 use bourse_store::Role;
+use bourse_types::OwnerId;
 
 /// What a key or token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,16 +51,31 @@ impl Scopes {
     }
 }
 
-/// The authenticated caller.
+/// The authenticated caller, and the account it acts on: the user's main account
+/// (the engine owner with the user's id) unless a front door chose one of the user's
+/// sub-accounts ([`crate::Service::in_account`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
     pub user_id: u64,
     pub role: Role,
     pub scopes: Scopes,
     pub via_api_key: bool,
+    /// The engine owner whose money, orders and positions the use cases act on.
+    pub owner: OwnerId,
 }
 
 impl Actor {
+    /// A user acting on their main account.
+    pub fn new(user_id: u64, role: Role, scopes: Scopes, via_api_key: bool) -> Actor {
+        Actor {
+            user_id,
+            role,
+            scopes,
+            via_api_key,
+            owner: OwnerId(user_id),
+        }
+    }
+
     /// Reading one's own account needs the `read` scope.
     pub fn require_read(&self) -> Result<()> {
         if self.scopes.read {

@@ -111,11 +111,7 @@ impl Jobs {
     }
 }
 
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
+use crate::now_ms;
 
 fn bar(candle: &Candle) -> Bar {
     Bar {

@@ -101,6 +101,12 @@ codes! {
     /// The parameters do not fit the strategy: an unknown name, a wrong type, a value
     /// out of range, or values that contradict each other.
     InvalidParameters => "INVALID_PARAMETERS",
+    /// The caller has no account (sub-account) with that id.
+    UnknownAccount => "UNKNOWN_ACCOUNT",
+    /// The user already has a sub-account of that name.
+    AccountNameTaken => "ACCOUNT_NAME_TAKEN",
+    /// The user holds as many sub-accounts as allowed.
+    TooManySubaccounts => "TOO_MANY_SUBACCOUNTS",
 }
 
 /// Every code a client can receive.
@@ -338,6 +344,10 @@ impl From<bourse_store::StoreError> for ServiceError {
             bourse_store::StoreError::UsernameTaken => {
                 ServiceError::new(Code::UsernameTaken, "this username is taken")
             }
+            bourse_store::StoreError::NameTaken => ServiceError::new(
+                Code::AccountNameTaken,
+                "you have a sub-account of that name already",
+            ),
             ref other if other.is_unavailable() => {
                 tracing::warn!(%error, "the database does not answer");
                 ServiceError::database_unavailable(DATABASE_RETRY_AFTER_SECS)

@@ -22,6 +22,7 @@ mod live;
 mod orders;
 mod risk;
 mod stats;
+mod subaccounts;
 
 pub use account::{FaucetConfig, FaucetDeposit};
 pub use actor::{Actor, Scopes};
@@ -44,6 +45,10 @@ pub use risk::{
     PanicOutcome, PositionView, QuoteRisk, RISK_OVERVIEWS_MAX, RiskDefaults, RiskOverview,
 };
 pub use stats::{STATS_INTERVAL, STATS_SAMPLES_MAX};
+pub use subaccounts::{
+    AccountRef, SUBACCOUNT_NAME_MAX, SUBACCOUNT_OWNER_BASE, SUBACCOUNTS_PER_USER_MAX, Subaccount,
+    TransferDone,
+};
 
 use bourse_engine::{Command, Engine, EngineLimits, Event};
 use bourse_journal::{Released, SubmitError, Venue};
@@ -115,6 +120,7 @@ struct Inner {
     db_read: Arc<Histogram>,
     stats: Mutex<stats::StatsRing>,
     backtests: backtests::Jobs,
+    subaccounts: RwLock<subaccounts::Subaccounts>,
 }
 
 /// The use cases and the views they read. Cheap to clone.
@@ -143,6 +149,13 @@ pub struct ServiceParts {
     pub database_up: Arc<AtomicBool>,
     /// Where the use cases count what they do.
     pub telemetry: Arc<Telemetry>,
+}
+
+/// The wall clock in milliseconds since the Unix epoch, for rows the store keeps.
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
@@ -175,6 +188,7 @@ impl Service {
                 parts.telemetry.counter(&names::BACKTEST_BARS).get(&[]);
                 backtests::Jobs::new()
             },
+            subaccounts: RwLock::default(),
             telemetry: parts.telemetry,
             catalog: RwLock::new(Catalog::from_engine(engine)),
             market: RwLock::new(parts.market),
@@ -220,6 +234,14 @@ impl Service {
     /// deltas, so that a snapshot taken under the read lock never interleaves with them.
     pub fn market_mut(&self) -> RwLockWriteGuard<'_, MarketData> {
         write(&self.0.market)
+    }
+
+    fn subaccounts_read(&self) -> RwLockReadGuard<'_, subaccounts::Subaccounts> {
+        read(&self.0.subaccounts)
+    }
+
+    fn subaccounts_mut(&self) -> RwLockWriteGuard<'_, subaccounts::Subaccounts> {
+        write(&self.0.subaccounts)
     }
 
     pub fn live(&self) -> RwLockReadGuard<'_, LiveAccounts> {

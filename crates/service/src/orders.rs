@@ -385,8 +385,8 @@ impl Service {
     /// Places an order for the caller.
     pub async fn place_order(&self, actor: &Actor, request: &PlaceOrder) -> Result<PlacedOrder> {
         actor.require_trade()?;
-        let order = new_order(&self.catalog(), actor.user_id, request)?;
-        self.ensure_account(actor.user_id).await?;
+        let order = new_order(&self.catalog(), actor.owner.0, request)?;
+        self.ensure_account(actor.owner.0).await?;
         let released = self.execute(Command::Place(order)).await?;
         placed_order(&released)
     }
@@ -403,11 +403,11 @@ impl Service {
         let (a, b) = {
             let catalog = self.catalog();
             (
-                new_order(&catalog, actor.user_id, first).map_err(|e| e.in_field("first"))?,
-                new_order(&catalog, actor.user_id, second).map_err(|e| e.in_field("second"))?,
+                new_order(&catalog, actor.owner.0, first).map_err(|e| e.in_field("first"))?,
+                new_order(&catalog, actor.owner.0, second).map_err(|e| e.in_field("second"))?,
             )
         };
-        self.ensure_account(actor.user_id).await?;
+        self.ensure_account(actor.owner.0).await?;
         let released = self
             .execute(Command::PlaceOco {
                 first: Box::new(a),
@@ -446,7 +446,7 @@ impl Service {
         self.wait_dispatched(seq).await?;
         self.live()
             .order(id)
-            .filter(|o| o.owner.0 == actor.user_id)
+            .filter(|o| o.owner == actor.owner)
             .cloned()
             .ok_or_else(unknown_order)
     }
@@ -457,7 +457,7 @@ impl Service {
         let known = self
             .live()
             .order(id)
-            .filter(|o| o.owner.0 == actor.user_id)
+            .filter(|o| o.owner == actor.owner)
             .cloned();
         let known = match known {
             Some(order) => Some(order),
@@ -467,7 +467,7 @@ impl Service {
                     .await
                     .ok()
                     .flatten()
-                    .filter(|o| o.owner.0 == actor.user_id)
+                    .filter(|o| o.owner == actor.owner)
             }
         };
         match known {
@@ -481,7 +481,7 @@ impl Service {
         actor.require_trade()?;
         let released = self
             .execute(Command::Cancel {
-                owner: OwnerId(actor.user_id),
+                owner: actor.owner,
                 order: OrderRef::Id(id),
             })
             .await?;
@@ -508,7 +508,7 @@ impl Service {
         let current = self
             .live()
             .order(id)
-            .filter(|o| o.owner.0 == actor.user_id && o.is_open())
+            .filter(|o| o.owner == actor.owner && o.is_open())
             .map(|o| o.instrument);
         let Some(instrument) = current else {
             return Err(self.not_open(actor, id).await);
@@ -531,7 +531,7 @@ impl Service {
         }
         let released = self
             .execute(Command::Amend {
-                owner: OwnerId(actor.user_id),
+                owner: actor.owner,
                 order: OrderRef::Id(id),
                 price,
                 qty,
@@ -556,10 +556,10 @@ impl Service {
             Some(symbol) => Some(self.catalog().symbol(symbol)?.id()),
             None => None,
         };
-        self.ensure_account(actor.user_id).await?;
+        self.ensure_account(actor.owner.0).await?;
         let released = self
             .execute(Command::CancelAll {
-                owner: Some(OwnerId(actor.user_id)),
+                owner: Some(actor.owner),
                 instrument,
             })
             .await?;
@@ -581,12 +581,12 @@ impl Service {
     pub async fn order(&self, actor: &Actor, id: OrderId) -> Result<OrderRecord> {
         actor.require_read()?;
         self.wait_views().await?;
-        if let Some(order) = self.live().order(id).filter(|o| o.owner.0 == actor.user_id) {
+        if let Some(order) = self.live().order(id).filter(|o| o.owner == actor.owner) {
             return Ok(order.clone());
         }
         self.wait_for_reads().await;
         match self.query(self.store().order(id.0)).await? {
-            Some(order) if order.owner.0 == actor.user_id => Ok(order),
+            Some(order) if order.owner == actor.owner => Ok(order),
             _ => Err(unknown_order()),
         }
     }

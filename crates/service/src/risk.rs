@@ -304,7 +304,7 @@ impl Service {
     /// The caller's positions at the last prices.
     pub async fn positions(&self, actor: &Actor) -> Result<Vec<PositionView>> {
         actor.require_read()?;
-        let owner = OwnerId(actor.user_id);
+        let owner = actor.owner;
         self.engine_read(move |engine| positions_of(engine, owner))
             .await
     }
@@ -312,7 +312,7 @@ impl Service {
     /// The caller's limits and their use.
     pub async fn risk(&self, actor: &Actor) -> Result<RiskOverview> {
         actor.require_read()?;
-        let owner = OwnerId(actor.user_id);
+        let owner = actor.owner;
         self.engine_read(move |engine| overview_of(engine, owner))
             .await
     }
@@ -540,10 +540,10 @@ impl Service {
     /// position sold at market.
     pub async fn panic(&self, actor: &Actor, flatten: bool) -> Result<PanicOutcome> {
         actor.require_trade()?;
-        self.ensure_account(actor.user_id).await?;
+        self.ensure_account(actor.owner.0).await?;
         let released = self
             .execute(Command::Panic {
-                owner: OwnerId(actor.user_id),
+                owner: actor.owner,
                 flatten,
             })
             .await?;

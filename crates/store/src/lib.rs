@@ -16,6 +16,7 @@ mod history;
 mod projector;
 mod queries;
 mod rows;
+mod subaccounts;
 
 pub use auth::{ApiKeyRow, NewUser, RefreshTokenRow, Role, UserRow};
 pub use backtests::{BacktestRow, BacktestStatus};
@@ -23,6 +24,7 @@ pub use history::CandleSource;
 pub use projector::Projector;
 pub use queries::{OrderFilter, OrderStatusFilter, Page};
 pub use rows::{BalanceRow, TradeRow, TransferRow};
+pub use subaccounts::SubaccountRow;
 
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
@@ -45,6 +47,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the username is taken")]
     UsernameTaken,
+    #[error("a sub-account of that name exists already")]
+    NameTaken,
     #[error("the database did not answer within {0:?}")]
     Timeout(Duration),
     #[error("backup: {0}")]

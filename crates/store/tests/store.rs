@@ -462,3 +462,22 @@ async fn projection(store: &Store) {
 async fn the_projector_builds_read_models_in_batches() {
     on_both!("projection", projection);
 }
+
+async fn subaccounts(store: &Store) {
+    let first = store.create_subaccount(7, "grid", 1_000).await.unwrap();
+    let other_user = store.create_subaccount(8, "grid", 2_000).await.unwrap();
+    assert_ne!(first.id, other_user.id);
+    assert!(matches!(
+        store.create_subaccount(7, "grid", 3_000).await,
+        Err(StoreError::NameTaken)
+    ));
+    let second = store.create_subaccount(7, "hedge", 4_000).await.unwrap();
+    assert_eq!(second.name, "hedge");
+    let all = store.subaccounts().await.unwrap();
+    assert_eq!(all, vec![first, other_user, second]);
+}
+
+#[tokio::test]
+async fn sub_accounts_are_kept_with_names_unique_per_user() {
+    on_both!("subaccounts", subaccounts);
+}

@@ -3,11 +3,13 @@
 //! quantities are decimal strings; ids are strings (they may exceed what JSON numbers
 //! hold exactly); times are RFC 3339 in UTC, except where a field says milliseconds.
 
+mod accounts;
 mod backtests;
 mod conditional;
 mod risk;
 mod stats;
 
+pub use accounts::*;
 pub use backtests::*;
 pub use conditional::{
     BracketDto, ConditionalLimitType, ConditionalMarketType, OcoDto, PlaceOco, StopLimitOrder,
@@ -469,6 +471,9 @@ pub struct TransferDto {
     pub id: String,
     pub asset: String,
     pub kind: TransferKindDto,
+    /// For a transfer between two of the caller's accounts: the other one (`main` or
+    /// a sub-account id).
+    pub counterparty: Option<String>,
     pub amount: String,
     pub posted_amount: Option<String>,
     pub status: TransferStatusDto,
@@ -923,6 +928,30 @@ pub struct OrderDto {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OrderQuery {
+    /// `main` (the default) or one of the caller's sub-account ids.
+    #[param(pattern = r"^(main|[0-9]{1,19})$")]
+    pub account: Option<String>,
+    /// Only orders on this symbol.
+    #[param(pattern = r"^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$")]
+    pub symbol: Option<String>,
+    /// `open`, `closed` or `all` (default).
+    #[param(inline)]
+    pub status: Option<OrderStatusQueryDto>,
+    #[param(inline)]
+    pub side: Option<SideDto>,
+    /// The page, from 1 (default 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
+    pub page: Option<u32>,
+    /// Items per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+/// A filter over every account's orders.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AllOrdersQuery {
     /// Only orders on this symbol.
     #[param(pattern = r"^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$")]
     pub symbol: Option<String>,
@@ -943,6 +972,9 @@ pub struct OrderQuery {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SymbolQuery {
+    /// `main` (the default) or one of the caller's sub-account ids.
+    #[param(pattern = r"^(main|[0-9]{1,19})$")]
+    pub account: Option<String>,
     /// Only this symbol.
     #[param(pattern = r"^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$")]
     pub symbol: Option<String>,
@@ -958,6 +990,9 @@ pub struct SymbolQuery {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CancelAllQuery {
+    /// `main` (the default) or one of the caller's sub-account ids.
+    #[param(pattern = r"^(main|[0-9]{1,19})$")]
+    pub account: Option<String>,
     /// Only orders on this symbol.
     #[param(pattern = r"^[A-Za-z0-9]{1,12}-[A-Za-z0-9]{1,12}$")]
     pub symbol: Option<String>,

@@ -1,10 +1,10 @@
 //! The caller's money over REST: balances, the demo faucet, transfers, fills.
 
-use super::{created, ok, page, paginated, time};
+use super::{account_label, created, in_account, ok, page, paginated, time};
 use crate::auth::Auth;
 use crate::dto::{
-    BalanceDto, Envelope, FaucetRequest, LiquidityDto, MyTradeDto, PageQuery, Paginated, SideDto,
-    SymbolQuery, TransferDto, TransferKindDto, TransferStatusDto,
+    AccountPageQuery, AccountQuery, BalanceDto, Envelope, FaucetRequest, LiquidityDto, MyTradeDto,
+    Paginated, SideDto, SymbolQuery, TransferDto, TransferKindDto, TransferStatusDto,
 };
 use crate::error::{ApiError, ErrorEnvelope, Result};
 use crate::extract::{Json, Query};
@@ -30,13 +30,17 @@ pub const IDEMPOTENCY_KEY_LEN_MAX: usize = 128;
 /// The caller's balance in every asset (zero where none was ever held), from the
 /// venue's live view: current as of the caller's last acknowledged command.
 #[utoipa::path(get, path = "/api/v1/balances", tag = "account", operation_id = "listBalances",
+    params(AccountQuery),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = Envelope<Vec<BalanceDto>>),
-              (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope)))]
+              (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_ACCOUNT", body = ErrorEnvelope)))]
 pub async fn balances(
     State(state): State<AppState>,
     Auth(actor): Auth,
+    Query(query): Query<AccountQuery>,
 ) -> Result<axum::Json<Envelope<Vec<BalanceDto>>>> {
+    let actor = in_account(&state, &actor, query.account.as_deref())?;
     let balances = state.service.balances(&actor).await?;
     Ok(ok(balances
         .into_iter()
@@ -49,25 +53,50 @@ pub async fn balances(
         .collect()))
 }
 
-/// Demo money: credits the caller's account at once (when the faucet is enabled, up
+/// Demo money: credits the caller's account (or, with `account`, one of their
+/// sub-accounts) at once (when the faucet is enabled, up
 /// to its per-request limit). An `Idempotency-Key` header makes retries safe: a
 /// repeated key is refused as `DUPLICATE_TRANSFER_ID` instead of paying twice.
 #[utoipa::path(post, path = "/api/v1/faucet", tag = "account", operation_id = "faucetDeposit",
     request_body = FaucetRequest,
     security(("bearer" = []), ("api_key" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried request safe (1 to 128 visible ASCII characters)", pattern = r"^[!-~]{1,128}$")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retried request safe (1 to 128 visible ASCII characters)", pattern = r"^[!-~]{1,128}$"), AccountQuery),
     responses((status = 201, body = Envelope<TransferDto>),
               (status = 400, description = "VALIDATION_ERROR (over the faucet's limit) or a value error", body = ErrorEnvelope),
               (status = 403, description = "FAUCET_DISABLED, INSUFFICIENT_SCOPE, FORBIDDEN", body = ErrorEnvelope),
-              (status = 404, description = "UNKNOWN_ASSET", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_ASSET, UNKNOWN_ACCOUNT", body = ErrorEnvelope),
               (status = 409, description = "DUPLICATE_TRANSFER_ID: this idempotency key was used", body = ErrorEnvelope)))]
 pub async fn faucet(
     State(state): State<AppState>,
     Auth(actor): Auth,
+    Query(query): Query<AccountQuery>,
     headers: HeaderMap,
     Json(body): Json<FaucetRequest>,
 ) -> Result<(StatusCode, axum::Json<Envelope<TransferDto>>)> {
-    let key = match headers.get("idempotency-key") {
+    let actor = in_account(&state, &actor, query.account.as_deref())?;
+    let key = idempotency_key(&headers)?;
+    let deposit = state
+        .service
+        .faucet(&actor, &body.asset, &body.amount, key)
+        .await?;
+    let amount = deposit.asset.format_amount(deposit.transfer.amount);
+    Ok(created(TransferDto {
+        id: deposit.transfer.id.0.to_string(),
+        asset: deposit.asset.code.to_string(),
+        kind: TransferKindDto::Deposit,
+        counterparty: None,
+        amount: amount.clone(),
+        posted_amount: Some(amount),
+        status: TransferStatusDto::Posted,
+        created_at: time(deposit.ts.nanos()),
+        updated_at: time(deposit.ts.nanos()),
+    }))
+}
+
+/// The `Idempotency-Key` header, checked: 1 to [`IDEMPOTENCY_KEY_LEN_MAX`] visible
+/// ASCII characters.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>> {
+    Ok(match headers.get("idempotency-key") {
         None => None,
         Some(value) => Some(
             value
@@ -85,22 +114,7 @@ pub async fn faucet(
                     ))
                 })?,
         ),
-    };
-    let deposit = state
-        .service
-        .faucet(&actor, &body.asset, &body.amount, key)
-        .await?;
-    let amount = deposit.asset.format_amount(deposit.transfer.amount);
-    Ok(created(TransferDto {
-        id: deposit.transfer.id.0.to_string(),
-        asset: deposit.asset.code.to_string(),
-        kind: TransferKindDto::Deposit,
-        amount: amount.clone(),
-        posted_amount: Some(amount),
-        status: TransferStatusDto::Posted,
-        created_at: time(deposit.ts.nanos()),
-        updated_at: time(deposit.ts.nanos()),
-    }))
+    })
 }
 
 /// A transfer's kind as the account `viewer` sees it.
@@ -121,18 +135,21 @@ fn transfer_status(text: &str) -> TransferStatusDto {
     }
 }
 
-/// The caller's deposits and withdrawals, newest first (from the read models).
-#[utoipa::path(get, path = "/api/v1/transfers", tag = "account", operation_id = "listTransfers", params(PageQuery),
+/// The caller's deposits, withdrawals and transfers between their accounts, newest
+/// first (from the read models).
+#[utoipa::path(get, path = "/api/v1/transfers", tag = "account", operation_id = "listTransfers", params(AccountPageQuery),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = Envelope<Paginated<TransferDto>>),
               (status = 400, description = "VALIDATION_ERROR", body = ErrorEnvelope),
-              (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope)))]
+              (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_ACCOUNT", body = ErrorEnvelope)))]
 pub async fn transfers(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<AccountPageQuery>,
 ) -> Result<axum::Json<Envelope<Paginated<TransferDto>>>> {
     actor.require_read()?;
+    let actor = in_account(&state, &actor, query.account.as_deref())?;
     let page = page(query.page, query.limit)?;
     let (rows, total) = state.service.transfers(&actor, page).await?;
     let catalog = state.service.catalog();
@@ -141,7 +158,15 @@ pub async fn transfers(
         .map(|t| TransferDto {
             id: t.id.to_string(),
             asset: catalog.code_of(AssetId(t.asset)),
-            kind: transfer_kind(&t.kind, t.owner, actor.user_id),
+            kind: transfer_kind(&t.kind, t.owner, actor.owner.0),
+            counterparty: (t.kind == "internal").then(|| {
+                let other = if t.owner == actor.owner.0 {
+                    t.counterparty.unwrap_or(t.owner)
+                } else {
+                    t.owner
+                };
+                account_label(&state, bourse_types::OwnerId(other))
+            }),
             amount: catalog.amount(AssetId(t.asset), t.amount),
             posted_amount: t.posted.map(|p| catalog.amount(AssetId(t.asset), p)),
             status: transfer_status(&t.status),
@@ -158,13 +183,14 @@ pub async fn transfers(
     responses((status = 200, body = Envelope<Paginated<MyTradeDto>>),
               (status = 400, description = "VALIDATION_ERROR", body = ErrorEnvelope),
               (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope),
-              (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope)))]
+              (status = 404, description = "UNKNOWN_SYMBOL, UNKNOWN_ACCOUNT", body = ErrorEnvelope)))]
 pub async fn my_trades(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Query(query): Query<SymbolQuery>,
 ) -> Result<axum::Json<Envelope<Paginated<MyTradeDto>>>> {
     actor.require_read()?;
+    let actor = in_account(&state, &actor, query.account.as_deref())?;
     let page = page(query.page, query.limit)?;
     let (rows, total) = state
         .service
@@ -176,7 +202,7 @@ pub async fn my_trades(
         .map(|t| {
             let id = bourse_types::InstrumentId(t.instrument);
             // A self-trade cannot happen (prevention), so the caller is one side.
-            let maker = t.maker_owner == actor.user_id;
+            let maker = t.maker_owner == actor.owner.0;
             let taker_buys = t.aggressor == "buy";
             let buys = if maker { !taker_buys } else { taker_buys };
             MyTradeDto {

@@ -4,9 +4,9 @@
 use super::{created, ok, page, paginated, parse_id};
 use crate::auth::{self, Auth};
 use crate::dto::{
-    AssetDto, CreateUser, CreatedUser, Envelope, InstrumentChangesDto, InstrumentDto,
-    InstrumentStatusChanged, InstrumentStatusRequest, NewAssetDto, NewInstrumentDto, OrderDto,
-    OrderQuery, PageQuery, Paginated, StatsDto, UpdateUser, UserDto, stats_sample_dto,
+    AllOrdersQuery, AssetDto, CreateUser, CreatedUser, Envelope, InstrumentChangesDto,
+    InstrumentDto, InstrumentStatusChanged, InstrumentStatusRequest, NewAssetDto, NewInstrumentDto,
+    OrderDto, PageQuery, Paginated, StatsDto, UpdateUser, UserDto, stats_sample_dto,
 };
 use crate::error::{ApiError, ErrorEnvelope, Result};
 use crate::extract::{Json, Path, Query};
@@ -342,7 +342,7 @@ pub async fn set_instrument_status(
 
 /// Every account's orders (admin, compliance, auditor).
 #[utoipa::path(get, path = "/api/v1/admin/orders", tag = "admin", operation_id = "listAllOrders",
-    params(OrderQuery), security(("bearer" = [])),
+    params(AllOrdersQuery), security(("bearer" = [])),
     responses((status = 200, body = Envelope<Paginated<OrderDto>>),
               (status = 400, description = "VALIDATION_ERROR", body = ErrorEnvelope),
               (status = 403, description = "FORBIDDEN", body = ErrorEnvelope),
@@ -350,7 +350,7 @@ pub async fn set_instrument_status(
 pub async fn all_orders(
     State(state): State<AppState>,
     Auth(actor): Auth,
-    Query(query): Query<OrderQuery>,
+    Query(query): Query<AllOrdersQuery>,
 ) -> Result<axum::Json<Envelope<Paginated<OrderDto>>>> {
     actor.require_role(&[Role::Admin, Role::Compliance, Role::Auditor])?;
     actor.require_read()?;

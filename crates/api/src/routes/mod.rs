@@ -7,6 +7,7 @@ pub mod market;
 pub mod orders;
 pub mod risk;
 pub mod strategies;
+pub mod subaccounts;
 pub mod system;
 
 use crate::dto::{Envelope, Paginated, Pagination};
@@ -75,6 +76,34 @@ pub fn paginated<T>(items: Vec<T>, page: Page, total: u64) -> Paginated<T> {
 /// RFC 3339 with milliseconds from nanoseconds since the Unix epoch.
 pub fn time(nanos: u64) -> String {
     Timestamp(nanos).to_rfc3339(3)
+}
+
+/// The caller acting on the account a request's `account` parameter names (`main`
+/// or one of their sub-account ids; the main account when absent).
+pub fn in_account(
+    state: &crate::state::AppState,
+    actor: &bourse_service::Actor,
+    account: Option<&str>,
+) -> Result<bourse_service::Actor> {
+    let account = account
+        .map(|text| {
+            bourse_service::AccountRef::parse(text).ok_or_else(|| {
+                ApiError(ServiceError::field(
+                    "account",
+                    "account is `main` or a sub-account id",
+                ))
+            })
+        })
+        .transpose()?;
+    Ok(state.service.in_account(actor, account)?)
+}
+
+/// How an engine owner appears to its user: `main`, or its sub-account's id.
+pub fn account_label(state: &crate::state::AppState, owner: bourse_types::OwnerId) -> String {
+    state
+        .service
+        .subaccount_of_owner(owner)
+        .map_or_else(|| "main".to_string(), |sub| sub.id.to_string())
 }
 
 /// Parses a numeric id from a path.

@@ -2,12 +2,12 @@
 //! its request, calls the use case and renders the result; the rules live in
 //! `bourse-service`.
 
-use super::{created, ok, page, paginated, parse_id, time};
+use super::{created, in_account, ok, page, paginated, parse_id, time};
 use crate::auth::Auth;
 use crate::dto::{
-    AmendOrder, BracketDto, CancelAllQuery, CancelAllResponse, Envelope, FillDto, LiquidityDto,
-    OcoDto, OrderDto, OrderKindDto, OrderQuery, OrderStatusQueryDto, Paginated, PlaceOco,
-    PlaceOrder,
+    AccountQuery, AmendOrder, BracketDto, CancelAllQuery, CancelAllResponse, Envelope, FillDto,
+    LiquidityDto, OcoDto, OrderDto, OrderKindDto, OrderQuery, OrderStatusQueryDto, Paginated,
+    PlaceOco, PlaceOrder,
 };
 use crate::error::{ErrorEnvelope, Result};
 use crate::extract::{Json, Path, Query};
@@ -126,19 +126,21 @@ pub fn status_filter(status: Option<OrderStatusQueryDto>) -> OrderStatusFilter {
 /// Place an order. The answer comes once the order is durable, with any fills it had
 /// on arrival.
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", operation_id = "placeOrder",
-    request_body = PlaceOrder,
+    request_body = PlaceOrder, params(AccountQuery),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 201, description = "the order as accepted, with its fills so far", body = Envelope<OrderDto>),
               (status = 400, description = "VALIDATION_ERROR or a malformed decimal: the request does not fit the schema", body = ErrorEnvelope),
               (status = 403, description = "INSUFFICIENT_SCOPE, FORBIDDEN or ACCOUNT_HALTED", body = ErrorEnvelope),
-              (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_SYMBOL, UNKNOWN_ACCOUNT", body = ErrorEnvelope),
               (status = 409, description = "refused by the venue's rules or state: INSUFFICIENT_FUNDS, PRICE_OUT_OF_BAND, INVALID_TICK, INVALID_LOT, TOO_MANY_DECIMALS, DUPLICATE_CLIENT_ORDER_ID (details.order_id), INSTRUMENT_HALTED, TOO_MANY_OPEN_ORDERS...", body = ErrorEnvelope)))]
 pub async fn place(
     State(state): State<AppState>,
     Auth(actor): Auth,
+    Query(account): Query<AccountQuery>,
     Json(body): Json<PlaceOrder>,
 ) -> Result<(StatusCode, axum::Json<Envelope<OrderDto>>)> {
     body.check()?;
+    let actor = in_account(&state, &actor, account.account.as_deref())?;
     let placed = state
         .service
         .place_order(&actor, &body.to_request())
@@ -149,20 +151,22 @@ pub async fn place(
 /// Place a one-cancels-the-other pair: when one leg fills (in part or in full) or
 /// triggers, the other is cancelled in the same command.
 #[utoipa::path(post, path = "/api/v1/orders/oco", tag = "orders", operation_id = "placeOco",
-    request_body = PlaceOco,
+    request_body = PlaceOco, params(AccountQuery),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 201, description = "both legs as accepted", body = Envelope<OcoDto>),
               (status = 400, description = "VALIDATION_ERROR or a malformed decimal", body = ErrorEnvelope),
               (status = 403, description = "INSUFFICIENT_SCOPE, FORBIDDEN or ACCOUNT_HALTED", body = ErrorEnvelope),
-              (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_SYMBOL, UNKNOWN_ACCOUNT", body = ErrorEnvelope),
               (status = 409, description = "INVALID_OCO (the legs do not make a pair), TRIGGER_WOULD_FIRE, INSUFFICIENT_FUNDS and the other refusals of a placement", body = ErrorEnvelope)))]
 pub async fn place_oco(
     State(state): State<AppState>,
     Auth(actor): Auth,
+    Query(account): Query<AccountQuery>,
     Json(body): Json<PlaceOco>,
 ) -> Result<(StatusCode, axum::Json<Envelope<OcoDto>>)> {
     body.first.check()?;
     body.second.check()?;
+    let actor = in_account(&state, &actor, account.account.as_deref())?;
     let placed = state
         .service
         .place_oco(&actor, &body.first.to_request(), &body.second.to_request())
@@ -181,18 +185,19 @@ pub async fn place_oco(
     responses((status = 200, body = Envelope<Paginated<OrderDto>>),
               (status = 400, description = "VALIDATION_ERROR", body = ErrorEnvelope),
               (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope),
-              (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope)))]
+              (status = 404, description = "UNKNOWN_SYMBOL, UNKNOWN_ACCOUNT", body = ErrorEnvelope)))]
 pub async fn list(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Query(query): Query<OrderQuery>,
 ) -> Result<axum::Json<Envelope<Paginated<OrderDto>>>> {
     actor.require_read()?;
+    let actor = in_account(&state, &actor, query.account.as_deref())?;
     let page = page(query.page, query.limit)?;
     let list = state
         .service
         .orders(
-            Some(actor.user_id),
+            Some(actor.owner.0),
             query.symbol.as_deref(),
             query.side.map(Into::into),
             status_filter(query.status),
@@ -209,17 +214,19 @@ pub async fn list(
 
 /// One of the caller's orders.
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", operation_id = "getOrder",
-    params(("id" = String, Path, description = "the order's id", pattern = r"^[0-9]{1,19}$")),
+    params(("id" = String, Path, description = "the order's id", pattern = r"^[0-9]{1,19}$"), AccountQuery),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = Envelope<OrderDto>),
               (status = 400, description = "VALIDATION_ERROR: the id is not a number", body = ErrorEnvelope),
               (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope),
-              (status = 404, description = "UNKNOWN_ORDER", body = ErrorEnvelope)))]
+              (status = 404, description = "UNKNOWN_ORDER, UNKNOWN_ACCOUNT", body = ErrorEnvelope)))]
 pub async fn get_order(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Path(id): Path<String>,
+    Query(account): Query<AccountQuery>,
 ) -> Result<axum::Json<Envelope<OrderDto>>> {
+    let actor = in_account(&state, &actor, account.account.as_deref())?;
     let order = state.service.order(&actor, order_id(&id)?).await?;
     Ok(ok(order_dto(&state.service.catalog(), &order)))
 }
@@ -228,38 +235,42 @@ pub async fn get_order(
 /// /orders/{id}`), with status `cancelled` or, if it had filled in full first,
 /// `filled`.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", operation_id = "cancelOrder",
-    params(("id" = String, Path, description = "the order's id", pattern = r"^[0-9]{1,19}$")),
+    params(("id" = String, Path, description = "the order's id", pattern = r"^[0-9]{1,19}$"), AccountQuery),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "the order as the cancel left it", body = Envelope<OrderDto>),
               (status = 400, description = "VALIDATION_ERROR: the id is not a number", body = ErrorEnvelope),
               (status = 403, description = "INSUFFICIENT_SCOPE or FORBIDDEN", body = ErrorEnvelope),
-              (status = 404, description = "UNKNOWN_ORDER: the caller has no such order", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_ORDER (the caller has no such order), UNKNOWN_ACCOUNT", body = ErrorEnvelope),
               (status = 409, description = "ORDER_CLOSED: the order has ended", body = ErrorEnvelope)))]
 pub async fn cancel(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Path(id): Path<String>,
+    Query(account): Query<AccountQuery>,
 ) -> Result<axum::Json<Envelope<OrderDto>>> {
+    let actor = in_account(&state, &actor, account.account.as_deref())?;
     let order = state.service.cancel_order(&actor, order_id(&id)?).await?;
     Ok(ok(order_dto(&state.service.catalog(), &order)))
 }
 
 /// Amend one of the caller's open orders: a new price and/or remaining quantity.
 #[utoipa::path(patch, path = "/api/v1/orders/{id}", tag = "orders", operation_id = "amendOrder",
-    params(("id" = String, Path, description = "the order's id", pattern = r"^[0-9]{1,19}$")),
+    params(("id" = String, Path, description = "the order's id", pattern = r"^[0-9]{1,19}$"), AccountQuery),
     request_body = AmendOrder,
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "the order as amended, with any fills", body = Envelope<OrderDto>),
               (status = 400, description = "VALIDATION_ERROR or a malformed decimal", body = ErrorEnvelope),
               (status = 403, description = "INSUFFICIENT_SCOPE, FORBIDDEN or ACCOUNT_HALTED", body = ErrorEnvelope),
-              (status = 404, description = "UNKNOWN_ORDER: the caller has no such order", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_ORDER (the caller has no such order), UNKNOWN_ACCOUNT", body = ErrorEnvelope),
               (status = 409, description = "ORDER_CLOSED, INVALID_AMEND, INSTRUMENT_HALTED, INSUFFICIENT_FUNDS or another refusal of the venue's rules", body = ErrorEnvelope)))]
 pub async fn amend(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Path(id): Path<String>,
+    Query(account): Query<AccountQuery>,
     Json(body): Json<AmendOrder>,
 ) -> Result<axum::Json<Envelope<OrderDto>>> {
+    let actor = in_account(&state, &actor, account.account.as_deref())?;
     let placed = state
         .service
         .amend_order(
@@ -278,12 +289,13 @@ pub async fn amend(
     responses((status = 200, description = "the ids of the orders cancelled", body = Envelope<CancelAllResponse>),
               (status = 400, description = "VALIDATION_ERROR", body = ErrorEnvelope),
               (status = 403, description = "INSUFFICIENT_SCOPE or FORBIDDEN", body = ErrorEnvelope),
-              (status = 404, description = "UNKNOWN_SYMBOL", body = ErrorEnvelope)))]
+              (status = 404, description = "UNKNOWN_SYMBOL, UNKNOWN_ACCOUNT", body = ErrorEnvelope)))]
 pub async fn cancel_all(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Query(query): Query<CancelAllQuery>,
 ) -> Result<axum::Json<Envelope<CancelAllResponse>>> {
+    let actor = in_account(&state, &actor, query.account.as_deref())?;
     let cancelled = state
         .service
         .cancel_all(&actor, query.symbol.as_deref())

@@ -4,10 +4,10 @@
 use super::{ok, page, paginated, parse_id, time};
 use crate::auth::Auth;
 use crate::dto::{
-    AssetLimitDto, Envelope, HaltDto, HaltRequestDto, HaltScopeDto, InstrumentLimitDto,
-    InstrumentRiskDto, LIMIT_CHANGES_MAX, LimitChanges, LimitDto, LimitSourceDto, Paginated,
-    PanicDto, PanicRequest, PositionDto, QuoteRiskDto, RiskDefaultsDto, RiskDto, RiskPageQuery,
-    TradingDayDto, UnflattenedDto,
+    AccountQuery, AssetLimitDto, Envelope, HaltDto, HaltRequestDto, HaltScopeDto,
+    InstrumentLimitDto, InstrumentRiskDto, LIMIT_CHANGES_MAX, LimitChanges, LimitDto,
+    LimitSourceDto, Paginated, PanicDto, PanicRequest, PositionDto, QuoteRiskDto, RiskDefaultsDto,
+    RiskDto, RiskPageQuery, TradingDayDto, UnflattenedDto,
 };
 use crate::error::{ApiError, ErrorEnvelope, Result};
 use crate::extract::{Json, Path, Query};
@@ -175,13 +175,17 @@ fn changes(body: &LimitChanges) -> Result<Vec<LimitChange>> {
 
 /// The caller's positions, valued at the last prices.
 #[utoipa::path(get, path = "/api/v1/positions", tag = "risk", operation_id = "listPositions",
+    params(AccountQuery),
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, body = Envelope<Vec<PositionDto>>),
-              (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope)))]
+              (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope),
+              (status = 404, description = "UNKNOWN_ACCOUNT", body = ErrorEnvelope)))]
 pub async fn positions(
     State(state): State<AppState>,
     Auth(actor): Auth,
+    Query(query): Query<AccountQuery>,
 ) -> Result<axum::Json<Envelope<Vec<PositionDto>>>> {
+    let actor = super::in_account(&state, &actor, query.account.as_deref())?;
     let positions = state.service.positions(&actor).await?;
     let catalog = state.service.catalog();
     Ok(ok(positions

@@ -510,9 +510,12 @@ pub const RISK_EVERYONE: &str = "risk:*";
 
 fn resolve_topic(state: &AppState, topic: &str, actor: Option<&Actor>) -> Result<Topic, ApiError> {
     let parts: Vec<&str> = topic.split(':').collect();
-    let private = |name: &str| match actor {
+    let private = |name: &str, account: Option<&str>| match actor {
         Some(a) if a.scopes.read => Ok(Topic {
-            key: format!("{name}:{}", a.user_id),
+            key: format!(
+                "{name}:{}",
+                crate::routes::in_account(state, a, account)?.owner.0
+            ),
             book: None,
             also: (name == "risk").then(|| RISK_EVERYONE.to_string()),
         }),
@@ -526,10 +529,12 @@ fn resolve_topic(state: &AppState, topic: &str, actor: Option<&Actor>) -> Result
         )),
     };
     match parts.as_slice() {
-        ["orders"] => private("orders"),
-        ["balances"] => private("balances"),
-        ["positions"] => private("positions"),
-        ["risk"] => private("risk"),
+        [name @ ("orders" | "balances" | "positions" | "risk")] => private(name, None),
+        // One of the caller's sub-accounts: `orders:3`.
+        [
+            name @ ("orders" | "balances" | "positions" | "risk"),
+            account,
+        ] => private(name, Some(account)),
         ["stats"] => match actor {
             Some(a) if a.role == bourse_store::Role::Admin => Ok(Topic {
                 key: STATS_TOPIC.to_string(),
