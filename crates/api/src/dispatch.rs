@@ -45,6 +45,45 @@ pub async fn sample_stats(state: std::sync::Weak<crate::state::Inner>) {
     }
 }
 
+/// Sends what the strategy runner reports to the owners' `strategies` and `signals`
+/// subscribers. A forwarder that falls behind the runner's bounded notices skips the
+/// oldest (a strategy's next notice carries its whole state). Ends when the venue's
+/// state is gone.
+pub async fn forward_strategy_notices(state: std::sync::Weak<crate::state::Inner>) {
+    let mut notices = match state.upgrade() {
+        Some(state) => state.service.strategy_notices(),
+        None => return,
+    };
+    loop {
+        let notice = match notices.recv().await {
+            Ok(notice) => notice,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        };
+        let Some(state) = state.upgrade() else { return };
+        match notice {
+            bourse_service::StrategyNotice::Changed(view) => {
+                let topic = format!("strategies:{}", view.user_id);
+                if state.hub.has_subscribers(&topic) {
+                    let mut dto =
+                        crate::routes::live::strategy_dto(&state.service.catalog(), &view);
+                    dto.performance.equity_curve.clear();
+                    state
+                        .hub
+                        .publish(&topic, ServerMessage::Strategy(dto).text());
+                }
+            }
+            bourse_service::StrategyNotice::Signal { user_id, signal } => {
+                let topic = format!("signals:{user_id}");
+                if state.hub.has_subscribers(&topic) {
+                    let dto = crate::routes::live::signal_dto(&signal);
+                    state.hub.publish(&topic, ServerMessage::Signal(dto).text());
+                }
+            }
+        }
+    }
+}
+
 /// How often `risk` subscribers whose limit use changed hear it, at most.
 pub const RISK_USAGE_INTERVAL: Duration = Duration::from_secs(1);
 

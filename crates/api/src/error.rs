@@ -160,7 +160,11 @@ pub const fn code_status(code: Code) -> StatusCode {
         | Code::BacktestFinished
         | Code::InvalidParameters
         | Code::AccountNameTaken
-        | Code::TooManySubaccounts => StatusCode::CONFLICT,
+        | Code::TooManySubaccounts
+        | Code::TooManyStrategies
+        | Code::StrategyNameTaken
+        | Code::AccountInUse
+        | Code::StrategyNotRunning => StatusCode::CONFLICT,
         Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         Code::Overloaded | Code::JournalUnavailable | Code::DatabaseUnavailable => {
             StatusCode::SERVICE_UNAVAILABLE

@@ -81,6 +81,7 @@ pub fn router_with_site(
         .merge(routes::orders::router())
         .merge(routes::risk::router())
         .merge(routes::strategies::router())
+        .merge(routes::live::router())
         .merge(routes::market::router())
         .merge(routes::system::router())
         .merge(routes::admin::router())

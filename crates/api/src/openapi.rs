@@ -5,7 +5,9 @@
 //! created resource to the operations on it.
 
 use crate::error::ErrorEnvelope;
-use crate::routes::{account, admin, auth, market, orders, risk, strategies, subaccounts, system};
+use crate::routes::{
+    account, admin, auth, live, market, orders, risk, strategies, subaccounts, system,
+};
 use crate::ws::protocol::{ClientMessage, ServerMessage};
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, PathItem};
@@ -45,6 +47,8 @@ with `Retry-After` (trading goes on). The WebSocket API is at `/api/v1/ws` (see 
         risk::defaults, risk::set_defaults, risk::set_trading_day, risk::halt, risk::resume,
         strategies::builtins, strategies::start, strategies::list, strategies::get_backtest,
         strategies::cancel, strategies::report,
+        live::create, live::list, live::get_strategy, live::start, live::pause, live::stop, live::panic,
+        live::update_params, live::decisions, live::signals, live::latest_signal,
     ),
     components(schemas(ClientMessage, ServerMessage, ErrorEnvelope)),
     modifiers(&Security, &Contract),
@@ -54,7 +58,7 @@ with `Retry-After` (trading goes on). The WebSocket API is at `/api/v1/ws` (see 
         (name = "orders", description = "Placing, amending and cancelling orders: limit, market, stop and take-profit (market or limit), trailing stops, brackets and one-cancels-the-other pairs (docs/orders.md)"),
         (name = "risk", description = "Positions and PnL, risk limits and their use, halts, the panic button"),
         (name = "market", description = "Public market data"),
-        (name = "strategies", description = "Built-in strategies and backtests over the venue's stored candles (docs/strategies.md)"),
+        (name = "strategies", description = "Built-in strategies, backtests over the venue's stored candles, live strategies trading from sub-accounts, and their signals (docs/strategies.md)"),
         (name = "websocket", description = "Live data and trading over one connection, at `/api/v1/ws`: see the WebSocket API above"),
         (name = "system", description = "Status, health and documentation"),
         (name = "admin", description = "Staff: users, listings and trading rules, every account's orders and risk, limits, the kill switch, live statistics"),

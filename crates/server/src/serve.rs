@@ -890,6 +890,16 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     tracing::debug!(subaccounts, "sub-accounts loaded");
+    let strategies = state
+        .service
+        .load_strategies()
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    tracing::debug!(strategies, "strategies loaded");
+    let strategy_runner = state.service.spawn_strategy_runner();
+    let notices_task = tokio::spawn(bourse_api::dispatch::forward_strategy_notices(
+        Arc::downgrade(&state.0),
+    ));
     let interrupted = state
         .service
         .recover_backtests()
@@ -993,6 +1003,13 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
                 }
             }
         }
+        // Strategies stop first: what they placed is durable or refused, and a
+        // strategy resumed at the next start does not send it again.
+        if let Some(runner) = strategy_runner {
+            runner.abort();
+            let _ = runner.await;
+        }
+        notices_task.abort();
         stop_simulator.store(true, Ordering::SeqCst);
         if let Some(thread) = simulator_thread {
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;

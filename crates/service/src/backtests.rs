@@ -113,7 +113,7 @@ impl Jobs {
 
 use crate::now_ms;
 
-fn bar(candle: &Candle) -> Bar {
+pub(crate) fn bar(candle: &Candle) -> Bar {
     Bar {
         open_time: candle.open_time,
         open: candle.open,

@@ -107,6 +107,14 @@ codes! {
     AccountNameTaken => "ACCOUNT_NAME_TAKEN",
     /// The user holds as many sub-accounts as allowed.
     TooManySubaccounts => "TOO_MANY_SUBACCOUNTS",
+    /// The user holds as many strategies as allowed.
+    TooManyStrategies => "TOO_MANY_STRATEGIES",
+    /// The user already has a strategy of that name.
+    StrategyNameTaken => "STRATEGY_NAME_TAKEN",
+    /// The sub-account trades for another strategy.
+    AccountInUse => "ACCOUNT_IN_USE",
+    /// The strategy is not running (to pause it).
+    StrategyNotRunning => "STRATEGY_NOT_RUNNING",
 }
 
 /// Every code a client can receive.

@@ -22,6 +22,7 @@ mod live;
 mod orders;
 mod risk;
 mod stats;
+mod strategies;
 mod subaccounts;
 
 pub use account::{FaucetConfig, FaucetDeposit};
@@ -45,6 +46,11 @@ pub use risk::{
     PanicOutcome, PositionView, QuoteRisk, RISK_OVERVIEWS_MAX, RiskDefaults, RiskOverview,
 };
 pub use stats::{STATS_INTERVAL, STATS_SAMPLES_MAX};
+pub use strategies::{
+    Performance, STRATEGIES_PER_USER_MAX, STRATEGIES_RUNNING_MAX, STRATEGY_EQUITY_POINTS_MAX,
+    STRATEGY_NAME_MAX, STRATEGY_REPLAY_BARS_MAX, STRATEGY_STEP, SignalView, StrategyNotice,
+    StrategyRequest, StrategyStatus, StrategyView, client_order_id, risk_reward,
+};
 pub use subaccounts::{
     AccountRef, SUBACCOUNT_NAME_MAX, SUBACCOUNT_OWNER_BASE, SUBACCOUNTS_PER_USER_MAX, Subaccount,
     TransferDone,
@@ -121,6 +127,7 @@ struct Inner {
     stats: Mutex<stats::StatsRing>,
     backtests: backtests::Jobs,
     subaccounts: RwLock<subaccounts::Subaccounts>,
+    strategies: strategies::Registry,
 }
 
 /// The use cases and the views they read. Cheap to clone.
@@ -189,6 +196,20 @@ impl Service {
                 backtests::Jobs::new()
             },
             subaccounts: RwLock::default(),
+            strategies: {
+                parts.telemetry.gauge(&names::STRATEGIES_RUNNING).get(&[]);
+                parts.telemetry.counter(&names::STRATEGY_FAILURES).get(&[]);
+                for result in ["accepted", "rejected"] {
+                    parts
+                        .telemetry
+                        .counter(&names::STRATEGY_ORDERS)
+                        .get(&[result]);
+                }
+                for side in ["buy", "sell", "hold"] {
+                    parts.telemetry.counter(&names::SIGNALS).get(&[side]);
+                }
+                strategies::Registry::new()
+            },
             telemetry: parts.telemetry,
             catalog: RwLock::new(Catalog::from_engine(engine)),
             market: RwLock::new(parts.market),
@@ -265,7 +286,11 @@ impl Service {
     /// [`Service::mark_dispatched`] follows once the batch is published.
     pub fn apply_released(&self, batch: &[Released]) {
         let mut live = write(&self.0.live);
+        let strategies = self.0.strategies.has_owners().then_some(&self.0.strategies);
         for released in batch {
+            if let Some(registry) = strategies {
+                strategies::note_released(registry, released);
+            }
             for event in &released.events {
                 match event {
                     Event::AssetListed(asset) => write(&self.0.catalog).add_asset(*asset),

@@ -16,6 +16,7 @@ mod history;
 mod projector;
 mod queries;
 mod rows;
+mod strategies;
 mod subaccounts;
 
 pub use auth::{ApiKeyRow, NewUser, RefreshTokenRow, Role, UserRow};
@@ -24,6 +25,7 @@ pub use history::CandleSource;
 pub use projector::Projector;
 pub use queries::{OrderFilter, OrderStatusFilter, Page};
 pub use rows::{BalanceRow, TradeRow, TransferRow};
+pub use strategies::{NewStrategy, SignalFilter, SignalRow, StrategyRow};
 pub use subaccounts::SubaccountRow;
 
 use sqlx::AnyPool;

@@ -481,3 +481,102 @@ async fn subaccounts(store: &Store) {
 async fn sub_accounts_are_kept_with_names_unique_per_user() {
     on_both!("subaccounts", subaccounts);
 }
+
+async fn strategies_and_signals(store: &Store) {
+    use bourse_store::{NewStrategy, SignalFilter, SignalRow};
+    let new = NewStrategy {
+        user_id: 7,
+        subaccount_id: 3,
+        name: "trend",
+        builtin: "sma_crossover",
+        symbol: "BTC-USD",
+        timeframe: "1m",
+        params: r#"{"fast":10}"#,
+        status: "created",
+        created_at: 1_000,
+    };
+    let row = store.insert_strategy(new).await.unwrap();
+    assert!(matches!(
+        store.insert_strategy(new).await,
+        Err(StoreError::NameTaken)
+    ));
+    store
+        .update_strategy(row.id, "running", None, r#"{"fast":12}"#, 2_000)
+        .await
+        .unwrap();
+    store
+        .save_strategy_state(row.id, "{}", 3_000)
+        .await
+        .unwrap();
+    let all = store.strategies().await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(
+        (
+            all[0].status.as_str(),
+            all[0].params.as_str(),
+            all[0].state.as_deref(),
+            all[0].updated_at
+        ),
+        ("running", r#"{"fast":12}"#, Some("{}"), 3_000)
+    );
+    for (i, (symbol, side)) in [("BTC-USD", "buy"), ("ETH-USD", "sell"), ("BTC-USD", "sell")]
+        .into_iter()
+        .enumerate()
+    {
+        store
+            .insert_signal(&SignalRow {
+                id: 0,
+                strategy_id: row.id,
+                user_id: 7,
+                symbol: symbol.into(),
+                timeframe: "1m".into(),
+                side: side.into(),
+                strength: "strong".into(),
+                time_ms: 10 + i as u64,
+                body: "{}".into(),
+            })
+            .await
+            .unwrap();
+    }
+    let page = Page { page: 1, limit: 10 };
+    let mine = SignalFilter {
+        user_id: 7,
+        ..Default::default()
+    };
+    let (rows, total) = store.signals(&mine, page).await.unwrap();
+    assert_eq!((rows.len(), total), (3, 3));
+    assert_eq!(rows[0].time_ms, 12, "newest first");
+    let btc_sells = SignalFilter {
+        symbol: Some("BTC-USD".into()),
+        side: Some("sell".into()),
+        strategy_id: Some(row.id),
+        ..mine.clone()
+    };
+    let (rows, total) = store.signals(&btc_sells, page).await.unwrap();
+    assert_eq!((rows.len(), total, rows[0].time_ms), (1, 1, 12));
+    let (rows, total) = store
+        .signals(
+            &SignalFilter {
+                user_id: 8,
+                ..Default::default()
+            },
+            page,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (rows.len(), total),
+        (0, 0),
+        "another user's signals are not listed"
+    );
+    let (rows, _) = store
+        .signals(&mine, Page { page: 2, limit: 2 })
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+}
+
+#[tokio::test]
+async fn strategies_and_their_signals_are_kept() {
+    on_both!("strategies", strategies_and_signals);
+}

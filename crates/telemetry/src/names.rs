@@ -316,6 +316,28 @@ pub static BACKTEST_BARS: Spec = counter(
     &[],
 );
 
+// Live strategies and signals.
+pub static STRATEGIES_RUNNING: Spec = gauge(
+    "bourse_strategies_running",
+    "Live strategies the runner holds (running or paused).",
+    &[],
+);
+pub static STRATEGY_ORDERS: Spec = counter(
+    "bourse_strategy_orders",
+    "Orders live strategies sent, by result: accepted, rejected.",
+    &["result"],
+);
+pub static STRATEGY_FAILURES: Spec = counter(
+    "bourse_strategy_failures",
+    "Live strategies the venue stopped (their code panicked, or they lost track of their orders).",
+    &[],
+);
+pub static SIGNALS: Spec = counter(
+    "bourse_signals",
+    "Signals strategies gave, by side: buy, sell, hold.",
+    &["side"],
+);
+
 // The build and the process.
 pub static BUILD_INFO: Spec = gauge(
     "bourse_build_info",
@@ -393,6 +415,10 @@ pub static ALL: &[&Spec] = &[
     &BACKTESTS,
     &BACKTESTS_ACTIVE,
     &BACKTEST_BARS,
+    &STRATEGIES_RUNNING,
+    &STRATEGY_ORDERS,
+    &STRATEGY_FAILURES,
+    &SIGNALS,
     &BUILD_INFO,
     &PROCESS_CPU,
     &PROCESS_RESIDENT_MEMORY,

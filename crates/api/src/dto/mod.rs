@@ -6,6 +6,7 @@
 mod accounts;
 mod backtests;
 mod conditional;
+mod live;
 mod risk;
 mod stats;
 
@@ -15,6 +16,7 @@ pub use conditional::{
     BracketDto, ConditionalLimitType, ConditionalMarketType, OcoDto, PlaceOco, StopLimitOrder,
     StopMarketOrder, TrailingStopBpsOrder, TrailingStopOrder, TrailingType,
 };
+pub use live::*;
 pub use risk::*;
 pub use stats::{StatsDto, StatsSampleDto, stats_sample_dto};
 

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod live;
 pub mod market;
 pub mod orders;
 pub mod risk;

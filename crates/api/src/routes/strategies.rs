@@ -22,6 +22,7 @@ use bourse_strategy::backtest::BacktestSummary;
 use bourse_strategy::builtins::BUILTINS;
 use bourse_strategy::html::{ReportPage, money, render};
 use bourse_strategy::params::{ParamKind, ParamValue};
+use bourse_strategy::report::Statistics;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -101,40 +102,44 @@ fn status_dto(status: BacktestStatus) -> BacktestStatusDto {
     }
 }
 
-fn ms_time(ms: u64) -> String {
+pub fn ms_time(ms: u64) -> String {
     time(ms.saturating_mul(1_000_000))
 }
 
-fn summary_dto(summary: &BacktestSummary, scale: u8) -> BacktestSummaryDto {
-    let s = &summary.statistics;
+/// A run's figures, money in the quote asset of `scale` decimals.
+pub fn statistics_dto(s: &Statistics, scale: u8) -> StatisticsDto {
     let opt = |v: Option<i64>| v.map(|v| money(v, scale));
+    StatisticsDto {
+        start_equity: money(s.start_equity, scale),
+        final_equity: money(s.final_equity, scale),
+        total_return: s.total_return,
+        cagr: s.cagr,
+        sharpe: s.sharpe,
+        sortino: s.sortino,
+        calmar: s.calmar,
+        max_drawdown: s.max_drawdown,
+        max_drawdown_start: s.max_drawdown_start_ms.map(ms_time),
+        max_drawdown_end: s.max_drawdown_end_ms.map(ms_time),
+        max_drawdown_duration_secs: s.max_drawdown_duration_ms / 1_000,
+        trades: s.trades,
+        win_rate: s.win_rate,
+        profit_factor: s.profit_factor,
+        expectancy: s.expectancy,
+        sqn: s.sqn,
+        exposure: s.exposure,
+        average_trade: opt(s.average_trade),
+        best_trade: opt(s.best_trade),
+        worst_trade: opt(s.worst_trade),
+        average_holding_secs: s.average_holding_ms.map(|ms| ms / 1_000),
+        fees: money(s.fees, scale),
+        buy_and_hold_return: s.buy_and_hold_return,
+    }
+}
+
+fn summary_dto(summary: &BacktestSummary, scale: u8) -> BacktestSummaryDto {
     BacktestSummaryDto {
         bars: summary.bars,
-        statistics: StatisticsDto {
-            start_equity: money(s.start_equity, scale),
-            final_equity: money(s.final_equity, scale),
-            total_return: s.total_return,
-            cagr: s.cagr,
-            sharpe: s.sharpe,
-            sortino: s.sortino,
-            calmar: s.calmar,
-            max_drawdown: s.max_drawdown,
-            max_drawdown_start: s.max_drawdown_start_ms.map(ms_time),
-            max_drawdown_end: s.max_drawdown_end_ms.map(ms_time),
-            max_drawdown_duration_secs: s.max_drawdown_duration_ms / 1_000,
-            trades: s.trades,
-            win_rate: s.win_rate,
-            profit_factor: s.profit_factor,
-            expectancy: s.expectancy,
-            sqn: s.sqn,
-            exposure: s.exposure,
-            average_trade: opt(s.average_trade),
-            best_trade: opt(s.best_trade),
-            worst_trade: opt(s.worst_trade),
-            average_holding_secs: s.average_holding_ms.map(|ms| ms / 1_000),
-            fees: money(s.fees, scale),
-            buy_and_hold_return: s.buy_and_hold_return,
-        },
+        statistics: statistics_dto(&summary.statistics, scale),
         equity: summary
             .equity
             .iter()

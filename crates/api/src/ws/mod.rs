@@ -550,7 +550,22 @@ fn resolve_topic(state: &AppState, topic: &str, actor: Option<&Actor>) -> Result
                 "authenticate to subscribe to private topics",
             )),
         },
-        ["signals" | "transfers" | "strategies" | "security"] => Err(ApiError::new(
+        [name @ ("strategies" | "signals")] => match actor {
+            Some(a) if a.scopes.read => Ok(Topic {
+                key: format!("{name}:{}", a.user_id),
+                book: None,
+                also: None,
+            }),
+            Some(_) => Err(ApiError::new(
+                Code::InsufficientScope,
+                "this key lacks the `read` scope",
+            )),
+            None => Err(ApiError::new(
+                Code::Unauthorized,
+                "authenticate to subscribe to private topics",
+            )),
+        },
+        ["transfers" | "security"] => Err(ApiError::new(
             Code::NotFound,
             format!("the {topic} topic is not available in this version"),
         )),

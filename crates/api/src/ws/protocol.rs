@@ -300,6 +300,11 @@ pub enum ServerMessage {
     Risk(RiskMessage),
     /// A live statistics sample, every second, on `stats` (administrators).
     Stats(crate::dto::StatsSampleDto),
+    /// One of the caller's strategies after a change of status or a step, on
+    /// `strategies` (as `GET /api/v1/strategies/{id}`, without the equity curve).
+    Strategy(crate::dto::StrategyDto),
+    /// A signal of one of the caller's strategies, on `signals`.
+    Signal(crate::dto::SignalDto),
 }
 
 impl ServerMessage {
