@@ -24,7 +24,9 @@ const BIN = process.env.BOURSE_BIN;
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const OUTPUT = resolve(process.env.E2E_OUTPUT ?? "e2e/output");
 const STEP_TIMEOUT = 20_000;
-const TOTAL_TIMEOUT = 5 * 60_000;
+const TOTAL_TIMEOUT = 8 * 60_000;
+/** How long a live strategy may take to act: its first bar closes within a minute. */
+const BAR_TIMEOUT = 100_000;
 
 if (!BIN) {
   console.error("e2e: set BOURSE_BIN to the bourse binary to test");
@@ -559,6 +561,69 @@ try {
     await page.getByTestId("equity-chart").locator("canvas").first().waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     if (overflow > 0) throw new Error(`the page is ${overflow} px wider than the phone`);
+  });
+
+  await step("27-strategy-started", async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.getByRole("button", { name: "Open navigation" }).waitFor({ state: "hidden" });
+    // Money for the strategy's sub-account, in the main account first.
+    await clickMenu("Portfolio");
+    await page.getByTestId("faucet").waitFor();
+    await page.getByTestId("faucet-amount").fill("50000");
+    await page.getByTestId("faucet-submit").click();
+    await page.getByText("50,000 USD deposited.").waitFor();
+    await clickMenu("Strategies");
+    const form = page.getByTestId("strategy-form");
+    await form.waitFor();
+    await page.getByTestId("strategy-name").fill("e2e grid");
+    await page.getByTestId("strategy-builtin").click();
+    await page.locator(".ant-select-item-option").filter({ hasText: "Grid market making" }).click();
+    const levels = page.getByTestId("param-levels");
+    const input = (await levels.evaluate((el) => el.tagName)) === "INPUT" ? levels : levels.locator("input");
+    await input.fill("3");
+    await page.getByTestId("strategy-funding").fill("10000");
+    await page.getByTestId("strategy-create").click();
+    const list = page.getByTestId("strategy-list");
+    const row = list.locator("tbody tr.ant-table-row").filter({ hasText: "e2e grid" });
+    await row.getByTestId("strategy-status").filter({ hasText: "created" }).waitFor();
+    await row.getByTestId("strategy-start").click();
+    await row.getByTestId("strategy-status").filter({ hasText: "running" }).waitFor();
+    // On the first candle to close it lays its buys and says so with a signal.
+    const detail = page.getByTestId("strategy-detail");
+    await detail.getByTestId("strategy-orders").locator("tbody tr.ant-table-row").nth(2).waitFor({ timeout: BAR_TIMEOUT });
+    await detail.getByTestId("strategy-signals").locator("tbody tr.ant-table-row").first().waitFor({ timeout: BAR_TIMEOUT });
+    // Its figures follow (the `strategies` topic refreshes them).
+    await detail.getByTestId("figure-orders").locator(".num").filter({ hasText: /^3/ }).waitFor({ timeout: 10_000 });
+    await detail.getByTestId("figure-bars").locator(".num").filter({ hasText: /^[1-9]/ }).waitFor({ timeout: 10_000 });
+  });
+
+  await step("28-signals-page", async () => {
+    await clickMenu("Signals");
+    const feed = page.getByTestId("signal-feed");
+    await feed.locator("tbody tr.ant-table-row").first().waitFor();
+    const detail = page.getByTestId("signal-detail");
+    await detail.getByText("centre").waitFor();
+    await detail.getByTestId("chart").locator("canvas").first().waitFor();
+    const levels = Number(await detail.getByTestId("chart").getAttribute("data-levels"));
+    if (!(levels >= 1)) throw new Error(`the signal's chart draws ${levels} levels`);
+  });
+
+  await step("29-phone-strategies", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await clickMenu("Strategies");
+    await page.getByTestId("strategy-detail").waitFor();
+    await page.getByTestId("strategy-orders").locator("tbody tr.ant-table-row").first().waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 0) throw new Error(`the page is ${overflow} px wider than the phone`);
+  });
+
+  await step("30-strategy-stopped", async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.getByRole("button", { name: "Open navigation" }).waitFor({ state: "hidden" });
+    const detail = page.getByTestId("strategy-detail");
+    await detail.getByTestId("strategy-stop").click();
+    await detail.getByTestId("strategy-status").filter({ hasText: "stopped" }).waitFor();
+    await detail.getByTestId("strategy-orders").getByText("No open order").waitFor({ timeout: 10_000 });
   });
 
   // The failed-load console lines repeat the responses listed above.

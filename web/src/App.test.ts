@@ -12,9 +12,10 @@ describe("navigation", () => {
     for (const role of ["admin", "compliance", "auditor"]) expect(pages(role)).toContain("/security");
     expect(pages("trader")).not.toContain("/security");
   });
-  it("shows Backtests to everyone and Strategies to those who trade", () => {
+  it("shows Backtests to everyone and Strategies and Signals to those who trade", () => {
     for (const role of ["admin", "trader", "compliance", "auditor"]) expect(pages(role)).toContain("/backtests");
-    expect(pages("auditor")).not.toContain("/strategies");
+    for (const role of ["admin", "trader"]) expect(pages(role)).toEqual(expect.arrayContaining(["/strategies", "/signals"]));
+    for (const page of ["/strategies", "/signals"]) expect(pages("auditor")).not.toContain(page);
   });
   it("drops a group a role has no page in", () => {
     expect(menuFor("trader").map((g) => g.key)).not.toContain("operations");

@@ -11,6 +11,7 @@ import {
   SafetyOutlined,
   SettingOutlined,
   SunOutlined,
+  ThunderboltOutlined,
   WalletOutlined,
 } from "@ant-design/icons";
 import { Badge, Button, Drawer, Dropdown, Grid, Layout, Menu, Skeleton, Space, Tooltip, Typography } from "antd";
@@ -30,6 +31,8 @@ const NotYet = lazy(() => import("./pages/NotYet"));
 const Risk = lazy(() => import("./pages/Risk"));
 const Monitoring = lazy(() => import("./pages/Monitoring"));
 const Backtests = lazy(() => import("./pages/Backtests"));
+const Strategies = lazy(() => import("./pages/Strategies"));
+const Signals = lazy(() => import("./pages/Signals"));
 
 type Role = "admin" | "trader" | "compliance" | "auditor";
 const EVERYONE: Role[] = ["admin", "trader", "compliance", "auditor"];
@@ -51,6 +54,7 @@ const groups: { key: string; label: string; pages: { key: string; icon: JSX.Elem
     label: "Strategies",
     pages: [
       { key: "/strategies", icon: <RobotOutlined />, label: "Strategies", roles: ["admin", "trader"] },
+      { key: "/signals", icon: <ThunderboltOutlined />, label: "Signals", roles: ["admin", "trader"] },
       { key: "/backtests", icon: <ExperimentOutlined />, label: "Backtests", roles: EVERYONE },
     ],
   },
@@ -180,7 +184,8 @@ function Shell() {
               <Route path="/trading/:symbol" element={<Trading />} />
               <Route path="/portfolio" element={<Portfolio />} />
               <Route path="/settings" element={<Settings />} />
-              <Route path="/strategies" element={<NotYet section="Strategies" />} />
+              <Route path="/strategies" element={<Strategies />} />
+              <Route path="/signals" element={<Signals />} />
               <Route path="/backtests" element={<Backtests />} />
               <Route path="/risk" element={<Risk />} />
               <Route path="/monitoring" element={<Monitoring />} />

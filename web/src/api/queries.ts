@@ -9,6 +9,9 @@ import type {
   ApiKey,
   Asset,
   Backtest,
+  LiveStrategy,
+  Signal,
+  Subaccount,
   BuiltinStrategy,
   Balance,
   Candle,
@@ -53,6 +56,10 @@ export const keys = {
   builtins: ["strategy-builtins"] as const,
   backtests: ["backtests"] as const,
   backtest: (id: string) => ["backtests", id] as const,
+  strategies: ["strategies"] as const,
+  strategy: (id: string) => ["strategies", id] as const,
+  signals: (filter: string) => ["signals", filter] as const,
+  subaccounts: ["subaccounts"] as const,
 };
 
 function signedIn(): boolean {
@@ -183,6 +190,21 @@ export const useBacktests = () =>
     enabled: signedIn(),
     refetchInterval: (query) => (query.state.data?.items.some(unfinished) ? BACKTEST_POLL_MS : 15_000),
   });
+
+/** How often live strategies are read again (the `strategies` topic also refreshes them). */
+export const STRATEGY_POLL_MS = 5_000;
+
+export const useStrategies = () =>
+  useQuery({ queryKey: keys.strategies, queryFn: () => api<LiveStrategy[]>("/strategies"), enabled: signedIn(), refetchInterval: STRATEGY_POLL_MS });
+
+export const useStrategy = (id: string | null) =>
+  useQuery({ queryKey: keys.strategy(id ?? ""), queryFn: () => api<LiveStrategy>(`/strategies/${id}`), enabled: signedIn() && id !== null, refetchInterval: STRATEGY_POLL_MS });
+
+/** Signals matching a query string (`strategy_id=`, `symbol=`, `side=`, ...). */
+export const useSignals = (query: string) =>
+  useQuery({ queryKey: keys.signals(query), queryFn: () => api<Paginated<Signal>>(`/signals?${query}`), enabled: signedIn(), refetchInterval: STRATEGY_POLL_MS });
+
+export const useSubaccounts = () => useQuery({ queryKey: keys.subaccounts, queryFn: () => api<Subaccount[]>("/subaccounts"), enabled: signedIn() });
 
 export const useBacktest = (id: string | null) =>
   useQuery({

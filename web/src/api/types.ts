@@ -409,3 +409,63 @@ export interface StartBacktestRequest {
   slippage_bps?: number;
   touch?: boolean;
 }
+
+export type StrategyStatus = "created" | "running" | "paused" | "stopped" | "failed";
+export interface StrategyPerformance {
+  bars: number;
+  last_bar: number | null;
+  orders: number;
+  rejected: number;
+  fills: number;
+  signals: number;
+  position: string;
+  cash: string;
+  equity: string;
+  pnl: string;
+  statistics: BacktestStatistics | null;
+  equity_curve: { time: number; equity: string }[];
+}
+/** A live strategy, trading from its own sub-account. */
+export interface LiveStrategy {
+  id: string;
+  name: string;
+  strategy: string;
+  symbol: string;
+  timeframe: string;
+  params: Record<string, ParamValue>;
+  status: StrategyStatus;
+  error: string | null;
+  account: string;
+  created_at: string;
+  updated_at: string;
+  performance: StrategyPerformance;
+}
+export interface CreateStrategyRequest {
+  name: string;
+  strategy: string;
+  symbol: string;
+  timeframe: string;
+  params: Record<string, ParamValue>;
+  account?: string;
+}
+export type SignalSide = "buy" | "sell" | "hold";
+export interface Signal {
+  id: string;
+  strategy_id: string;
+  symbol: string;
+  timeframe: string;
+  side: SignalSide;
+  confidence: number;
+  strength: "weak" | "moderate" | "strong" | "very_strong";
+  entry: string;
+  stop_loss: string | null;
+  take_profit: string | null;
+  risk_reward: number | null;
+  indicators: { name: string; value: number }[];
+  time: string;
+}
+export interface Subaccount {
+  id: string;
+  name: string;
+  created_at: string;
+}

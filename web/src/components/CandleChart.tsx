@@ -39,7 +39,14 @@ function volumeBar(c: Candle) {
   };
 }
 
-export function CandleChart({ instrument, interval, height = 420 }: { instrument: Instrument; interval: string; height?: number }) {
+/** A price drawn across the chart (a signal's entry, stop or target). */
+export interface PriceLevel {
+  price: string;
+  color: string;
+  title: string;
+}
+
+export function CandleChart({ instrument, interval, height = 420, levels = [] }: { instrument: Instrument; interval: string; height?: number; levels?: PriceLevel[] }) {
   const container = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const candles = useRef<ISeriesApi<"Candlestick"> | null>(null);
@@ -100,6 +107,20 @@ export function CandleChart({ instrument, interval, height = 420 }: { instrument
     chart.current?.timeScale().scrollToRealTime();
   }, [history.data, instrument.symbol]);
 
+  const levelKey = levels.map((l) => `${l.title}:${l.price}`).join("|");
+  useEffect(() => {
+    const series = candles.current;
+    if (!series) return undefined;
+    const lines = levels.map((l) => series.createPriceLine({ price: Number(l.price), color: l.color, lineWidth: 2, lineStyle: 2, axisLabelVisible: true, title: l.title }));
+    return () => {
+      // A chart removed first (another instrument, the page left) took its lines along.
+      if (candles.current !== series) return;
+      for (const line of lines) series.removePriceLine(line);
+    };
+    // The levels' text is their identity; the array itself is new on every render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [levelKey, instrument.symbol]);
+
   useTopic(`candles:${instrument.symbol}:${interval}`, (message) => {
     const candle = message.candle as Candle | undefined;
     if (message.type !== "candle" || !candle || !candles.current || !volume.current) return;
@@ -130,6 +151,7 @@ export function CandleChart({ instrument, interval, height = 420 }: { instrument
         data-last-close={last?.close ?? ""}
         data-last-time={last?.time ?? ""}
         data-updates={last?.updates ?? 0}
+        data-levels={levels.length}
       />
     </div>
   );

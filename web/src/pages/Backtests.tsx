@@ -26,9 +26,10 @@ import {
 import { useEffect, useMemo, useState } from "react";
 import { api, describeError } from "../api/client";
 import { keys, useBacktest, useBacktests, useBuiltins, useInstruments } from "../api/queries";
-import type { Backtest, BacktestStatistics, BuiltinStrategy, ParamValue } from "../api/types";
+import type { Backtest, BacktestStatistics } from "../api/types";
 import { EmptyState, ErrorState, Signed } from "../components/common";
 import { CurveChart, type CurvePoint } from "../components/CurveChart";
+import { ParamField } from "../components/ParamField";
 import { type BacktestForm, backtestRequest, defaultParams, duration, paramProblem, paramsText, percent, progressPercent, ratio } from "../lib/backtest";
 import { formatDecimal } from "../lib/decimal";
 
@@ -40,32 +41,6 @@ function StatusTag({ status }: { status: string }) {
     <Tag color={STATUS_COLOURS[status] ?? "default"} data-testid="backtest-status">
       {status}
     </Tag>
-  );
-}
-
-function ParamField({ spec, value, onChange }: { spec: BuiltinStrategy["params"][number]; value: ParamValue | undefined; onChange: (v: ParamValue) => void }) {
-  const problem = paramProblem(spec, value);
-  const label = (
-    <span>
-      {spec.name} <Typography.Text type="secondary">({spec.description})</Typography.Text>
-    </span>
-  );
-  return (
-    <Form.Item label={label} validateStatus={problem ? "error" : ""} help={problem ?? undefined} style={{ marginBottom: 12 }}>
-      {spec.type === "choice" ? (
-        <Select value={String(value ?? "")} onChange={onChange} options={spec.options.map((o) => ({ value: o, label: o }))} data-testid={`param-${spec.name}`} />
-      ) : (
-        <InputNumber
-          value={typeof value === "number" ? value : undefined}
-          min={spec.min ?? undefined}
-          max={spec.max ?? undefined}
-          step={spec.type === "integer" ? 1 : 0.01}
-          onChange={(v) => v !== null && onChange(v)}
-          style={{ width: "100%" }}
-          data-testid={`param-${spec.name}`}
-        />
-      )}
-    </Form.Item>
   );
 }
 

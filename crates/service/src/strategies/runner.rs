@@ -500,12 +500,17 @@ impl Runner {
             if let Some(live) = self.live.get_mut(&id) {
                 replay(live, &bars);
             }
-        } else if let Some(last) = self.closed_bars(id, 1).last()
+        } else if let Some(last) = self.closed_bars(id, STEP_BARS).last()
             && let Some(live) = self.live.get_mut(&id)
         {
-            // A fresh start acts from the next bar to close.
+            // A fresh start acts from the next bar to close; its curve starts with its
+            // cash at the close of the last one.
             live.saved.last_bar_ms = Some(last.open_time);
             live.saved.first_bar_ms = None;
+            live.saved.equity = vec![EquityPoint {
+                time_ms: last.open_time + live.interval.millis(),
+                equity: live.saved.portfolio.cash(),
+            }];
         }
         self.service
             .strategy_registry()
@@ -1075,5 +1080,107 @@ fn replay(live: &mut Live, bars: &[Bar]) {
         if outcome.is_err() {
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A strategy whose code has a bug.
+    struct Faulty;
+
+    impl Strategy for Faulty {
+        fn on_bar(&mut self, _bar: &Bar, _cx: &mut Context<'_>) {
+            let levels: Vec<u64> = Vec::new();
+            let _ = levels[usize::from(u8::MAX)];
+        }
+    }
+
+    fn live(strategy: Box<dyn Strategy>) -> Live {
+        Live {
+            id: 1,
+            user_id: 7,
+            actor: Actor::new(7, Role::Trader, Scopes::ALL, false),
+            instrument: bourse_bench::demo_btc_usd(),
+            interval: Interval::M1,
+            strategy,
+            saved: Saved::new(Amount::from_raw(1_000_000_000)),
+            paused: false,
+            dirty: false,
+            decisions: VecDeque::new(),
+        }
+    }
+
+    fn bar() -> Bar {
+        Bar {
+            open_time: 60_000,
+            open: Price::from_raw(6_500_000),
+            high: Price::from_raw(6_510_000),
+            low: Price::from_raw(6_490_000),
+            close: Price::from_raw(6_505_000),
+            volume: Qty::from_raw(100_000_000),
+        }
+    }
+
+    #[test]
+    fn a_strategy_whose_code_panics_is_reported_not_propagated() {
+        let mut live = live(Box::new(Faulty));
+        let why = live.call(120_000, Call::Bar(&bar())).unwrap_err();
+        assert!(why.starts_with("the strategy's code panicked: "), "{why}");
+        assert!(why.contains("index out of bounds"), "{why}");
+        // Replaying stops at the fault instead of taking the runner down.
+        replay(&mut live, &[bar(), bar()]);
+    }
+
+    #[test]
+    fn intents_become_venue_orders_with_the_strategys_client_order_ids() {
+        let instrument = bourse_bench::demo_btc_usd();
+        let stop = OrderIntent::stop(
+            bourse_types::Side::Sell,
+            Price::from_raw(6_400_000),
+            Qty::from_raw(1_000_000),
+        );
+        let request = place_request(&instrument, 4, 17, &stop);
+        assert_eq!(request.client_order_id.as_deref(), Some("st4-17"));
+        assert_eq!(request.order_type, VenueOrderType::StopMarket);
+        assert_eq!(request.trigger_price.as_deref(), Some("64000.00"));
+        assert_eq!(request.quantity.as_deref(), Some("0.01000000"));
+        assert_eq!(request.price, None);
+        let entry = OrderIntent::limit(
+            bourse_types::Side::Buy,
+            Price::from_raw(6_500_000),
+            Qty::from_raw(1_000_000),
+        )
+        .with_bracket(
+            Some(Price::from_raw(6_300_000)),
+            Some(Price::from_raw(6_800_000)),
+        );
+        let request = place_request(&instrument, 4, 18, &entry);
+        assert_eq!(request.order_type, VenueOrderType::Limit);
+        assert_eq!(
+            (
+                request.price.as_deref(),
+                request.stop_loss.as_deref(),
+                request.take_profit.as_deref()
+            ),
+            (Some("65000.00"), Some("63000.00"), Some("68000.00"))
+        );
+    }
+
+    #[test]
+    fn saved_state_remembers_a_bounded_number_of_order_ids() {
+        let mut saved = Saved::new(Amount::ZERO);
+        for venue in 0..(ORDER_IDS_KEPT as u64 + 10) {
+            saved.remember(venue, venue + 1_000);
+        }
+        assert_eq!(saved.ids.len(), ORDER_IDS_KEPT);
+        assert_eq!(saved.strategy_number(9), None, "the oldest are forgotten");
+        assert_eq!(
+            saved.strategy_number(ORDER_IDS_KEPT as u64 + 9),
+            Some(ORDER_IDS_KEPT as u64 + 1_009)
+        );
+        let text = serde_json::to_string(&saved).unwrap();
+        assert_eq!(serde_json::from_str::<Saved>(&text).unwrap(), saved);
     }
 }
