@@ -1,9 +1,11 @@
-//! `bourse strategies`, `bourse backtest` and `bourse sweep`: the strategy crate's
-//! backtester and sweeps from the command line, on the configured instruments.
+//! `bourse strategies`, `bourse backtest`, `bourse sweep` and `bourse import candles`:
+//! the strategy crate's backtester and sweeps from the command line, on the configured
+//! instruments, over a CSV file or the venue's stored candles.
 
-use crate::cli::{BacktestArgs, BarsArgs, SweepArgs};
+use crate::cli::{BacktestArgs, BarsArgs, ImportCandlesArgs, SweepArgs};
 use anyhow::{Context as _, bail};
-use bourse_market::Interval;
+use bourse_market::{Candle, Interval};
+use bourse_store::CandleSource;
 use bourse_strategy::Bar;
 use bourse_strategy::backtest::{
     BacktestConfig, BacktestOutcome, FillModel, SLIPPAGE_BPS_MAX, run,
@@ -94,6 +96,140 @@ struct Prepared {
     config: BacktestConfig,
 }
 
+/// The most bars a command reads from the venue's database.
+const STORED_BARS_MAX: u32 = 20_000_000;
+
+/// The venue's stored candles of an instrument and timeframe in a period, as bars.
+fn stored_bars(
+    config: &crate::config::Config,
+    instrument: &Instrument,
+    interval: Interval,
+    from: Option<u64>,
+    to: Option<u64>,
+) -> anyhow::Result<Vec<Bar>> {
+    if config.data.database_url.is_empty() && !config.data.dir.join("bourse.db").exists() {
+        bail!(
+            "{} holds no venue: give the bars with --data FILE.csv, or bring them into a venue with `bourse import candles`",
+            config.data.dir.display()
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let candles = runtime.block_on(async {
+        let store = crate::serve::connect_store(config).await?;
+        let candles = store
+            .candles_between(
+                instrument.id().0,
+                interval,
+                from.unwrap_or(0),
+                to.unwrap_or(u64::MAX >> 1),
+                STORED_BARS_MAX,
+            )
+            .await
+            .context("reading the venue's candles")?;
+        store.close().await;
+        anyhow::Ok(candles)
+    })?;
+    Ok(candles
+        .iter()
+        .map(|c| Bar {
+            open_time: c.open_time,
+            open: c.open,
+            high: c.high,
+            low: c.low,
+            close: c.close,
+            volume: c.volume,
+        })
+        .collect())
+}
+
+/// `bourse import candles`: a CSV file's bars into the venue's read models.
+pub fn import_candles(args: &ImportCandlesArgs) -> anyhow::Result<ExitCode> {
+    let config = crate::user_cmd::load(&args.config, &[])?;
+    let instrument = configured_instrument(&config, &args.symbol)?;
+    let interval = Interval::parse(&args.timeframe).with_context(|| {
+        format!(
+            "--timeframe {:?} is not one of 1m, 5m, 15m, 1h, 4h, 1d",
+            args.timeframe
+        )
+    })?;
+    let path = &args.file;
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let bars = bourse_strategy::data::read_bars(std::io::BufReader::new(file), &instrument)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    if let Some(bad) = bars
+        .iter()
+        .position(|b| b.open_time % interval.millis() != 0)
+    {
+        bail!(
+            "{}: bar {} opens at {}, not at the start of a {} period",
+            path.display(),
+            bad + 1,
+            bars[bad].open_time,
+            interval.as_str()
+        );
+    }
+    let candles: Vec<Candle> = bars
+        .iter()
+        .map(|b| Candle {
+            open_time: b.open_time,
+            open: b.open,
+            high: b.high,
+            low: b.low,
+            close: b.close,
+            volume: b.volume,
+            quote_volume: instrument
+                .notional(b.close, b.volume)
+                .unwrap_or(Amount::from_raw(u64::MAX)),
+            trades: 0,
+        })
+        .collect();
+    std::fs::create_dir_all(&config.data.dir)
+        .with_context(|| format!("creating {}", config.data.dir.display()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let (before, after) = runtime.block_on(async {
+        let store = crate::serve::connect_store(&config).await?;
+        let id = instrument.id().0;
+        let before = store
+            .count_candles(id, interval, CandleSource::Imported)
+            .await?;
+        for (index, chunk) in candles.chunks(IMPORT_CHUNK).enumerate() {
+            store
+                .insert_candles(id, interval, chunk, CandleSource::Imported)
+                .await
+                .context("writing the candles")?;
+            eprint!(
+                "\rimported {} of {} bars",
+                (index * IMPORT_CHUNK + chunk.len()),
+                candles.len()
+            );
+        }
+        eprintln!();
+        let after = store
+            .count_candles(id, interval, CandleSource::Imported)
+            .await?;
+        store.close().await;
+        anyhow::Ok((before, after))
+    })?;
+    let added = after.saturating_sub(before);
+    println!(
+        "{} {} bars of {} {} from {}: {added} written, {} kept as stored",
+        candles.len(),
+        interval.as_str(),
+        instrument.symbol(),
+        interval.as_str(),
+        path.display(),
+        (candles.len() as u64).saturating_sub(added)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Bars written in one transaction by `bourse import candles` (progress between them).
+const IMPORT_CHUNK: usize = 50_000;
+
 fn prepare(args: &BarsArgs) -> anyhow::Result<Prepared> {
     let builtin = find(&args.strategy).with_context(|| {
         format!(
@@ -125,20 +261,29 @@ fn prepare(args: &BarsArgs) -> anyhow::Result<Prepared> {
         .ok()
         .filter(|c| *c > 0 && *c <= i64::MAX as u64)
         .with_context(|| format!("--cash {:?} is not a positive amount", args.cash))?;
-    let Some(path) = &args.data else {
-        bail!(
-            "give the bars with --data FILE.csv (a header row and time, open, high, low, close, volume columns)"
-        );
+    let from = args
+        .from
+        .as_deref()
+        .map(|t| time_arg(t, "--from"))
+        .transpose()?;
+    let to = args
+        .to
+        .as_deref()
+        .map(|t| time_arg(t, "--to"))
+        .transpose()?;
+    let mut bars = match &args.data {
+        Some(path) => {
+            let file =
+                std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+            bourse_strategy::data::read_bars(std::io::BufReader::new(file), &instrument)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+        None => stored_bars(&config, &instrument, interval, from, to)?,
     };
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let mut bars = bourse_strategy::data::read_bars(std::io::BufReader::new(file), &instrument)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    if let Some(from) = &args.from {
-        let from = time_arg(from, "--from")?;
+    if let Some(from) = from {
         bars.retain(|b| b.open_time >= from);
     }
-    if let Some(to) = &args.to {
-        let to = time_arg(to, "--to")?;
+    if let Some(to) = to {
         bars.retain(|b| b.open_time < to);
     }
     if bars.len() < 2 {

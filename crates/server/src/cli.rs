@@ -73,6 +73,32 @@ pub enum Command {
     /// Run a built-in strategy over a grid (or a random sample) of parameters on every
     /// core, ranked by a statistic, with optional walk-forward windows.
     Sweep(SweepArgs),
+    /// Bring data into the venue.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Write the OHLCV bars of a CSV file into the venue's read models as imported
+    /// candles of one instrument and timeframe (a candle already stored for the same
+    /// time is kept). Backtests over the venue's candles use them at once; the venue's
+    /// charts show them after its next start.
+    Candles(ImportCandlesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportCandlesArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// An OHLCV CSV file (header row; time, open, high, low, close, volume).
+    pub file: PathBuf,
+    /// The instrument, as configured (its tick, lot and decimals check the file).
+    #[arg(long)]
+    pub symbol: String,
+    /// The bars' length: 1m, 5m, 15m, 1h, 4h or 1d.
+    #[arg(long, default_value = "1m")]
+    pub timeframe: String,
 }
 
 /// The bars a backtest runs on and how it trades them.
@@ -92,7 +118,9 @@ pub struct BarsArgs {
     /// The bars' length: 1m, 5m, 15m, 1h, 4h or 1d.
     #[arg(long, default_value = "1h")]
     pub timeframe: String,
-    /// An OHLCV CSV file (header row; time, open, high, low, close, volume).
+    /// An OHLCV CSV file (header row; time, open, high, low, close, volume). Without
+    /// it, the venue's stored candles of the instrument and timeframe (its generated
+    /// past, recorded and imported candles), read from its database.
     #[arg(long)]
     pub data: Option<PathBuf>,
     /// Only bars at or after this time (RFC 3339, or Unix milliseconds).

@@ -75,6 +75,36 @@ pub struct Config {
     pub tracing: TracingConfig,
     pub assets: Vec<AssetConfig>,
     pub instruments: Vec<InstrumentConfig>,
+    /// Live strategies the venue makes (and starts) at start when missing.
+    pub strategies: Vec<StrategyConfig>,
+}
+
+/// A live strategy from the configuration: made for `user` at start when that user has
+/// none of that name (funded from the user's main account with `funding`), given
+/// `params` when they differ from the ones in force, and started with `start`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrategyConfig {
+    /// An existing user's name.
+    pub user: String,
+    pub name: String,
+    /// A built-in (`bourse strategies` lists them).
+    pub strategy: String,
+    pub symbol: String,
+    #[serde(default = "default_timeframe")]
+    pub timeframe: String,
+    #[serde(default)]
+    pub params: BTreeMap<String, bourse_strategy::params::ParamValue>,
+    /// Quote moved into its sub-account when it is made (decimal; none when absent).
+    #[serde(default)]
+    pub funding: Option<String>,
+    /// Start it when it is not running or paused.
+    #[serde(default)]
+    pub start: bool,
+}
+
+fn default_timeframe() -> String {
+    "1m".to_string()
 }
 
 /// The default risk limits of every account without its own, and the trading day's
@@ -448,6 +478,7 @@ impl Config {
                 asset("EUR", 2),
                 asset("AAPL", 4),
             ],
+            strategies: Vec::new(),
             instruments: vec![
                 instrument(
                     "BTC-USD",

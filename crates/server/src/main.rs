@@ -87,6 +87,9 @@ fn main() -> ExitCode {
         cli::Command::Strategies => Ok(bourse::backtest_cmd::strategies()),
         cli::Command::Backtest(args) => bourse::backtest_cmd::backtest(&args),
         cli::Command::Sweep(args) => bourse::backtest_cmd::sweep(&args),
+        cli::Command::Import(cli::ImportCommand::Candles(args)) => {
+            bourse::backtest_cmd::import_candles(&args)
+        }
         cli::Command::Openapi => {
             println!("{}", bourse_api::openapi::document_json());
             Ok(ExitCode::SUCCESS)

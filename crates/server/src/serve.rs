@@ -69,7 +69,7 @@ impl Running {
     }
 }
 
-async fn connect_store(config: &Config) -> anyhow::Result<Store> {
+pub(crate) async fn connect_store(config: &Config) -> anyhow::Result<Store> {
     let url = config.database_url();
     let schema =
         (!config.data.database_schema.is_empty()).then_some(config.data.database_schema.as_str());
@@ -347,6 +347,113 @@ const RISK_CONFIG_META: &str = "risk_config_applied";
 /// Applies the configured default risk limits and trading day, as journaled commands,
 /// when they differ from what was applied last (kept in the meta table): an admin's
 /// change through the API stands until the configuration changes.
+/// Makes, updates and starts the configured strategies (`[[strategies]]`): a strategy
+/// its user lacks is made (and funded once, from the user's main account); one whose
+/// parameters differ gets the configured ones; `start` starts one that is not live.
+async fn ensure_strategies(state: &AppState, config: &Config) -> anyhow::Result<()> {
+    use bourse_service::{AccountRef, Scopes, StrategyRequest, StrategyStatus};
+    let service = &state.service;
+    let refused =
+        |what: &str, e: bourse_service::ServiceError| anyhow::anyhow!("{what}: {}", e.message);
+    for (index, entry) in config.strategies.iter().enumerate() {
+        let what = format!("strategies[{index}] ({:?})", entry.name);
+        let user = state
+            .store()
+            .user_by_name(&entry.user)
+            .await?
+            .with_context(|| {
+                format!(
+                    "{what}: no user {:?} (add one with `bourse user add`)",
+                    entry.user
+                )
+            })?;
+        let actor = bourse_service::Actor::new(user.id, user.role, Scopes::ALL, false);
+        let timeframe = Interval::parse(&entry.timeframe).with_context(|| {
+            format!(
+                "{what}: timeframe {:?} is not one of 1m, 5m, 15m, 1h, 4h, 1d",
+                entry.timeframe
+            )
+        })?;
+        let params: bourse_strategy::params::Params = entry.params.clone().into_iter().collect();
+        let existing = service
+            .strategies(&actor)
+            .map_err(|e| refused(&what, e))?
+            .into_iter()
+            .find(|s| s.name == entry.name);
+        let view = match existing {
+            Some(view) => {
+                let wanted = bourse_strategy::builtins::find(&view.builtin)
+                    .with_context(|| format!("{what}: no built-in {:?}", view.builtin))?
+                    .build(&params)
+                    .map_err(|e| anyhow::anyhow!("{what}: {e}"))?
+                    .1;
+                let wanted: std::collections::BTreeMap<String, _> = wanted
+                    .values()
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect();
+                if wanted != view.params {
+                    service
+                        .update_strategy(&actor, view.id, params)
+                        .await
+                        .map_err(|e| refused(&what, e))?
+                } else {
+                    view
+                }
+            }
+            None => {
+                let view = service
+                    .create_strategy(
+                        &actor,
+                        StrategyRequest {
+                            name: entry.name.clone(),
+                            builtin: entry.strategy.clone(),
+                            symbol: entry.symbol.clone(),
+                            timeframe,
+                            params,
+                            account: None,
+                        },
+                    )
+                    .await
+                    .map_err(|e| refused(&what, e))?;
+                if let Some(funding) = &entry.funding {
+                    let quote = service
+                        .catalog()
+                        .symbol(&view.symbol)
+                        .map_err(|e| refused(&what, e))?
+                        .quote();
+                    let code = service.catalog().code_of(quote);
+                    service
+                        .internal_transfer(
+                            &actor,
+                            AccountRef::Main,
+                            AccountRef::Sub(view.subaccount_id),
+                            &code,
+                            funding,
+                            Some(&format!("config-strategy:{}", view.id)),
+                        )
+                        .await
+                        .map_err(|e| refused(&format!("{what}: funding"), e))?;
+                }
+                tracing::info!(strategy = view.id, name = %view.name, "configured strategy made");
+                view
+            }
+        };
+        if entry.start
+            && !matches!(
+                view.status,
+                StrategyStatus::Running | StrategyStatus::Paused
+            )
+        {
+            service
+                .start_strategy(&actor, view.id)
+                .await
+                .map_err(|e| refused(&what, e))?;
+        }
+    }
+    Ok(())
+}
+
 async fn ensure_risk_defaults(state: &AppState, config: &Config) -> anyhow::Result<()> {
     let wanted = serde_json::to_string(&config.risk)?;
     let store = state.store();
@@ -897,6 +1004,7 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
         .map_err(|e| anyhow::anyhow!("{}", e.message))?;
     tracing::debug!(strategies, "strategies loaded");
     let strategy_runner = state.service.spawn_strategy_runner();
+    ensure_strategies(&state, &config).await?;
     let notices_task = tokio::spawn(bourse_api::dispatch::forward_strategy_notices(
         Arc::downgrade(&state.0),
     ));

@@ -214,7 +214,17 @@ fn bad_input_is_refused_with_the_reason() {
         ])
         .contains("no instrument XYZ-USD is configured")
     );
-    assert!(refused(&["backtest", "--strategy", "grid"]).contains("give the bars with --data"));
+    let empty = temp.0.join("no-venue");
+    assert!(
+        refused(&[
+            "backtest",
+            "--strategy",
+            "grid",
+            "--data-dir",
+            empty.to_str().unwrap()
+        ])
+        .contains("holds no venue: give the bars with --data FILE.csv")
+    );
     let good = temp.0.join("good.csv");
     std::fs::write(&good, write_bars(&bars(), &btc_usd())).unwrap();
     let good = good.to_str().unwrap();
@@ -255,4 +265,85 @@ fn bad_input_is_refused_with_the_reason() {
     ] {
         assert!(out.contains(name), "{out}");
     }
+}
+
+#[test]
+fn imported_candles_are_backtested_from_the_venues_database() {
+    let temp = TempDir::new("import");
+    let csv = temp.0.join("bars.csv");
+    std::fs::write(&csv, write_bars(&bars(), &btc_usd())).unwrap();
+    let data_dir = temp.0.join("data");
+    let dir = data_dir.to_str().unwrap();
+    let (ok, out, err) = bourse(&[
+        "import",
+        "candles",
+        csv.to_str().unwrap(),
+        "--symbol",
+        "BTC-USD",
+        "--timeframe",
+        "1h",
+        "--data-dir",
+        dir,
+    ]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("3000 1h bars of BTC-USD 1h"), "{out}");
+    assert!(out.contains("3000 written, 0 kept as stored"), "{out}");
+    // Again: every candle is there already and stays as stored.
+    let (ok, out, err) = bourse(&[
+        "import",
+        "candles",
+        csv.to_str().unwrap(),
+        "--symbol",
+        "BTC-USD",
+        "--timeframe",
+        "1h",
+        "--data-dir",
+        dir,
+    ]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("0 written, 3000 kept as stored"), "{out}");
+
+    // A backtest without --data reads them, and gives what the file gives.
+    let run_on = |source: &[&str]| {
+        let json = temp.0.join(format!("out-{}.json", source.len()));
+        let mut args = vec![
+            "backtest",
+            "--strategy",
+            "sma_crossover",
+            "--param",
+            "fast=8",
+            "--param",
+            "slow=30",
+            "--timeframe",
+            "1h",
+            "--json",
+            json.to_str().unwrap(),
+        ];
+        args.extend_from_slice(source);
+        let (ok, out, err) = bourse(&args);
+        assert!(ok, "{out}{err}");
+        assert!(out.contains("3000 bars"), "{out}");
+        let result: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+        result["statistics"]["final_equity"].as_i64().unwrap()
+    };
+    assert_eq!(
+        run_on(&["--data-dir", dir]),
+        run_on(&["--data", csv.to_str().unwrap()])
+    );
+
+    // A file whose bars are not on the timeframe's periods is refused.
+    let (ok, _, err) = bourse(&[
+        "import",
+        "candles",
+        csv.to_str().unwrap(),
+        "--symbol",
+        "BTC-USD",
+        "--timeframe",
+        "1d",
+        "--data-dir",
+        dir,
+    ]);
+    assert!(!ok);
+    assert!(err.contains("not at the start of a 1d period"), "{err}");
 }

@@ -978,6 +978,20 @@ async fn the_openapi_document_covers_every_route_and_the_docs_are_served() {
         ("get", "/api/v1/backtests/{id}"),
         ("post", "/api/v1/backtests/{id}/cancel"),
         ("get", "/api/v1/backtests/{id}/report"),
+        ("get", "/api/v1/subaccounts"),
+        ("post", "/api/v1/subaccounts"),
+        ("post", "/api/v1/transfers/internal"),
+        ("post", "/api/v1/strategies"),
+        ("get", "/api/v1/strategies"),
+        ("get", "/api/v1/strategies/{id}"),
+        ("post", "/api/v1/strategies/{id}/start"),
+        ("post", "/api/v1/strategies/{id}/pause"),
+        ("post", "/api/v1/strategies/{id}/stop"),
+        ("post", "/api/v1/strategies/{id}/panic"),
+        ("put", "/api/v1/strategies/{id}/params"),
+        ("get", "/api/v1/strategies/{id}/decisions"),
+        ("get", "/api/v1/signals"),
+        ("get", "/api/v1/signals/latest"),
     ];
     let documented: usize = document["paths"]
         .as_object()

@@ -319,3 +319,93 @@ async fn live_strategy(db: Db) {
 async fn a_live_grid_trades_from_its_sub_account_and_resumes_after_a_restart_on_sqlite() {
     live_strategy(Db::Sqlite).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_strategy_is_made_funded_and_started_once() {
+    let Some(server) = TestServer::start("strategies-config", Db::Sqlite, |_| {}).await else {
+        return;
+    };
+    let (alice, _, _) = server.register("alice").await;
+    server.faucet(&alice, "USD", "50000").await;
+    let mut server = server;
+    server.config.strategies = vec![bourse::config::StrategyConfig {
+        user: "alice".into(),
+        name: "configured grid".into(),
+        strategy: "grid".into(),
+        symbol: "BTC-USD".into(),
+        timeframe: "1m".into(),
+        params: [(
+            "levels".to_string(),
+            bourse_strategy::params::ParamValue::Number(4.0),
+        )]
+        .into(),
+        funding: Some("10000".into()),
+        start: true,
+    }];
+    let server = server.restart().await;
+    let mut http = server.http().await;
+    let listed = get(&mut http, "/api/v1/strategies", &alice).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    let strategy = &listed[0];
+    assert_eq!(
+        (s(&strategy["name"]), s(&strategy["status"])),
+        ("configured grid", "running")
+    );
+    assert_eq!(strategy["params"]["levels"], json!(4.0));
+    let account = s(&strategy["account"]).to_string();
+    let balances = get(
+        &mut http,
+        &format!("/api/v1/balances?account={account}"),
+        &alice,
+    )
+    .await;
+    let usd = balances
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["asset"] == "USD")
+        .unwrap();
+    assert_eq!(s(&usd["available"]), "10000.000000");
+
+    // Started again with other parameters: the same strategy gets them; nothing is
+    // made or funded twice.
+    let mut server = server;
+    server.config.strategies[0].params.insert(
+        "levels".into(),
+        bourse_strategy::params::ParamValue::Number(6.0),
+    );
+    let server = server.restart().await;
+    let mut http = server.http().await;
+    let listed = get(&mut http, "/api/v1/strategies", &alice).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["params"]["levels"], json!(6.0));
+    assert_eq!(s(&listed[0]["status"]), "running");
+    let balances = get(&mut http, "/api/v1/balances", &alice).await;
+    let usd = balances
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["asset"] == "USD")
+        .unwrap();
+    assert_eq!(s(&usd["available"]), "40000.000000");
+
+    // An entry for a user that does not exist stops the start, naming it.
+    let mut config = server.config.clone();
+    config.strategies[0].user = "nobody".into();
+    config.server.addr = "127.0.0.1:0".parse().unwrap();
+    let mut server = server;
+    server
+        .running
+        .take()
+        .unwrap()
+        .stop()
+        .await
+        .expect("a clean stop");
+    let failed = bourse::serve::start_with(config, None).await;
+    let Err(error) = failed else {
+        panic!("a start with a strategy for no user is refused");
+    };
+    let error = format!("{error:#}");
+    assert!(error.contains("no user \"nobody\""), "{error}");
+    server.stop().await;
+}

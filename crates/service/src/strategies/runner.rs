@@ -228,13 +228,16 @@ impl Live {
         }
     }
 
-    fn record(&mut self, now_ms: u64, action: &Action) {
+    /// Keeps a decision with the index of its bar, numbered as a backtest numbers
+    /// them: a bar's (or a timer's) call by the bar that closed, a fill's or an order
+    /// update's by the bar forming when it came.
+    fn record(&mut self, now_ms: u64, bar: u64, action: &Action) {
         if self.decisions.len() >= STRATEGY_DECISIONS_KEPT {
             self.decisions.pop_front();
         }
         self.decisions.push_back(Decision {
             time_ms: now_ms,
-            bar: self.saved.bars,
+            bar,
             action: action.clone(),
         });
     }
@@ -355,7 +358,7 @@ impl Runner {
                     Some(event) => self.event(event).await,
                     None => return,
                 },
-                _ = tick.tick() => self.step().await,
+                _ = tick.tick() => self.step(&mut events).await,
             }
             self.save().await;
         }
@@ -459,6 +462,8 @@ impl Runner {
             }
             false => None,
         };
+        // A strategy with nothing saved (it never finished a step) starts fresh.
+        let resume = saved.is_some();
         let saved = match saved {
             Some(saved) => saved,
             None => {
@@ -660,9 +665,18 @@ impl Runner {
             .collect()
     }
 
+    /// Hands over every fill and order end already queued, so that a strategy knows
+    /// what its orders did before it sees the next bar.
+    async fn drain(&mut self, events: &mut mpsc::Receiver<OwnerEvent>) {
+        while let Ok(event) = events.try_recv() {
+            self.event(event).await;
+        }
+    }
+
     /// One round: strategies that lost events fail; each running one acts on the
-    /// bars that closed since its last.
-    async fn step(&mut self) {
+    /// bars that closed since its last, each bar after what its orders did.
+    async fn step(&mut self, events: &mut mpsc::Receiver<OwnerEvent>) {
+        self.drain(events).await;
         let lost: Vec<u64> = self
             .service
             .strategy_registry()
@@ -698,6 +712,7 @@ impl Runner {
                     self.fail(id, &why).await;
                     break;
                 }
+                self.drain(events).await;
             }
         }
     }
@@ -725,16 +740,18 @@ impl Runner {
             equity,
         });
         live.dirty = true;
+        let index = live.saved.bars - 1;
         let actions = live.call(close_ms, Call::Bar(bar))?;
-        self.act(id, close_ms, actions).await?;
+        self.act(id, close_ms, index, actions).await?;
         let due = self
             .live
             .get(&id)
             .is_some_and(|l| l.saved.timers.iter().any(|&at| at <= close_ms));
         if due && let Some(live) = self.live.get_mut(&id) {
             live.saved.timers.retain(|&at| at > close_ms);
+            let index = live.saved.bars - 1;
             let actions = live.call(close_ms, Call::Timer)?;
-            self.act(id, close_ms, actions).await?;
+            self.act(id, close_ms, index, actions).await?;
         }
         Ok(())
     }
@@ -787,8 +804,9 @@ impl Runner {
                 if done {
                     live.saved.open.retain(|t| t.venue != order.0);
                 }
+                let forming = live.saved.bars;
                 match live.call(time_ms, Call::Fill(&fill)) {
-                    Ok(actions) => self.act(id, time_ms, actions).await,
+                    Ok(actions) => self.act(id, time_ms, forming, actions).await,
                     Err(why) => Err(why),
                 }
             }
@@ -799,8 +817,9 @@ impl Runner {
                     Some(number) if was_open => {
                         let now_ms = self.service.market().now().millis();
                         let update = OrderUpdate::Cancelled { order: number };
+                        let forming = live.saved.bars;
                         match live.call(now_ms, Call::Update(&update)) {
-                            Ok(actions) => self.act(id, now_ms, actions).await,
+                            Ok(actions) => self.act(id, now_ms, forming, actions).await,
                             Err(why) => Err(why),
                         }
                     }
@@ -818,6 +837,7 @@ impl Runner {
         &mut self,
         id: u64,
         now_ms: u64,
+        bar: u64,
         actions: Vec<Action>,
     ) -> std::result::Result<(), String> {
         let mut work = vec![(actions, 0usize)];
@@ -826,7 +846,7 @@ impl Runner {
                 let Some(live) = self.live.get_mut(&id) else {
                     return Ok(());
                 };
-                live.record(now_ms, &action);
+                live.record(now_ms, bar, &action);
                 let reaction = match action {
                     Action::Place { id: number, intent } => self.place(id, number, intent).await,
                     Action::Cancel { id: number } => {
@@ -908,6 +928,9 @@ impl Runner {
                 }
             },
         };
+        // Its fills on arrival reach the runner's queue once the views include the
+        // order's command.
+        let _ = self.service.wait_dispatched(order.seq).await;
         let live = self.live.get_mut(&id)?;
         live.saved.orders += 1;
         telemetry
