@@ -6,7 +6,8 @@
 //! The live market is given what the backtest's fill model assumes: before the candle
 //! on which the backtest decided an order closes, a market maker rests the other side
 //! at the next candle's open (the backtest fills market orders there, here without
-//! slippage), so both runs book the same fills. Daily candles in the past are closed
+//! slippage), so both runs book the same fills. Live, the strategy's market buys go as
+//! immediate-or-cancel limits capped above the last close, and fill at that open too. Daily candles in the past are closed
 //! for the venue at once, and no trade of the test closes a candle of its own (today's
 //! candle closes at midnight).
 
@@ -32,9 +33,8 @@ fn params() -> Params {
     let mut params = Params::new();
     params.insert("fast".into(), ParamValue::Number(3.0));
     params.insert("slow".into(), ParamValue::Number(8.0));
-    // A market buy is held at the price band's edge, so the whole equity cannot be
-    // spent at market live; half of it can, in both runs.
-    params.insert("allocation".into(), ParamValue::Number(0.5));
+    // The default allocation (95% of the equity): live, a strategy's market buy holds
+    // its protection price, not the band's top, so it spends what its backtest spends.
     params
 }
 
@@ -183,7 +183,8 @@ async fn a_strategy_decides_the_same_live_as_in_its_backtest() {
     let (maker, _, _) = server.register("maker").await;
     server.faucet(&alice, "USD", "100000").await;
     server.faucet(&maker, "USD", "100000").await;
-    for _ in 0..3 {
+    server.faucet(&maker, "USD", "100000").await;
+    for _ in 0..5 {
         server.faucet(&maker, "BTC", "2").await;
     }
     let mut http = server.http().await;
@@ -193,7 +194,7 @@ async fn a_strategy_decides_the_same_live_as_in_its_backtest() {
         "/api/v1/strategies",
         &alice,
         Some(json!({"name": "parity", "strategy": "sma_crossover", "symbol": "BTC-USD", "timeframe": "1d",
-                    "params": {"fast": 3, "slow": 8, "allocation": 0.5}})),
+                    "params": {"fast": 3, "slow": 8}})),
     )
     .await;
     let id = made["id"].as_str().unwrap().to_string();

@@ -243,17 +243,44 @@ impl Live {
     }
 }
 
-/// The venue's order for an intent, with the strategy's client order id.
+/// How far above the last close a strategy's market buy may pay, in basis points.
+pub const STRATEGY_BUY_PROTECTION_BPS: u64 = 200;
+
+/// The highest price a strategy's market buy pays: [`STRATEGY_BUY_PROTECTION_BPS`]
+/// above the last close, down to the tick.
+fn buy_cap(instrument: &Instrument, last_close: Price) -> Price {
+    let tick = instrument.spec().tick_size.raw().max(1);
+    let cap =
+        u128::from(last_close.raw()) * u128::from(10_000 + STRATEGY_BUY_PROTECTION_BPS) / 10_000;
+    let cap = u64::try_from(cap).unwrap_or(u64::MAX);
+    Price::from_raw(cap / tick * tick)
+}
+
+/// The venue's order for an intent, with the strategy's client order id. A market buy
+/// is sent as an immediate-or-cancel limit at [`buy_cap`] of the last close: it trades
+/// as a market order would unless the price ran away, and it holds that cap (plus the
+/// fee) instead of the top of the price band, so that a strategy can spend what its
+/// backtest spends.
 fn place_request(
     instrument: &Instrument,
     strategy: u64,
     id: u64,
     intent: &OrderIntent,
+    last_close: Option<Price>,
 ) -> PlaceOrder {
-    let (order_type, price, trigger) = match intent.order_type {
-        OrderType::Market => (VenueOrderType::Market, None, None),
-        OrderType::Limit { price } => (VenueOrderType::Limit, Some(price), None),
-        OrderType::Stop { trigger } => (VenueOrderType::StopMarket, None, Some(trigger)),
+    let mut time_in_force = None;
+    let (order_type, price, trigger) = match (intent.order_type, intent.side, last_close) {
+        (OrderType::Market, bourse_types::Side::Buy, Some(close)) => {
+            time_in_force = Some(bourse_types::TimeInForce::Ioc);
+            (
+                VenueOrderType::Limit,
+                Some(buy_cap(instrument, close)),
+                None,
+            )
+        }
+        (OrderType::Market, _, _) => (VenueOrderType::Market, None, None),
+        (OrderType::Limit { price }, _, _) => (VenueOrderType::Limit, Some(price), None),
+        (OrderType::Stop { trigger }, _, _) => (VenueOrderType::StopMarket, None, Some(trigger)),
     };
     PlaceOrder {
         symbol: instrument.symbol().to_string(),
@@ -262,7 +289,7 @@ fn place_request(
         price: price.map(|p| instrument.format_price(p)),
         quantity: Some(instrument.format_qty(intent.qty)),
         quote_amount: None,
-        time_in_force: None,
+        time_in_force,
         post_only: false,
         client_order_id: Some(client_order_id(strategy, id)),
         stp: None,
@@ -899,7 +926,7 @@ impl Runner {
     /// Places a strategy's order; answers the update it hears when it is refused.
     async fn place(&mut self, id: u64, number: u64, intent: OrderIntent) -> Option<OrderUpdate> {
         let live = self.live.get_mut(&id)?;
-        let request = place_request(&live.instrument, id, number, &intent);
+        let request = place_request(&live.instrument, id, number, &intent, live.saved.last_close);
         let actor = live.actor;
         let placed = self.service.place_order(&actor, &request).await;
         let telemetry = self.service.telemetry().clone();
@@ -1164,7 +1191,7 @@ mod tests {
             Price::from_raw(6_400_000),
             Qty::from_raw(1_000_000),
         );
-        let request = place_request(&instrument, 4, 17, &stop);
+        let request = place_request(&instrument, 4, 17, &stop, None);
         assert_eq!(request.client_order_id.as_deref(), Some("st4-17"));
         assert_eq!(request.order_type, VenueOrderType::StopMarket);
         assert_eq!(request.trigger_price.as_deref(), Some("64000.00"));
@@ -1179,7 +1206,7 @@ mod tests {
             Some(Price::from_raw(6_300_000)),
             Some(Price::from_raw(6_800_000)),
         );
-        let request = place_request(&instrument, 4, 18, &entry);
+        let request = place_request(&instrument, 4, 18, &entry, None);
         assert_eq!(request.order_type, VenueOrderType::Limit);
         assert_eq!(
             (
@@ -1188,6 +1215,23 @@ mod tests {
                 request.take_profit.as_deref()
             ),
             (Some("65000.00"), Some("63000.00"), Some("68000.00"))
+        );
+    }
+
+    #[test]
+    fn a_market_buy_goes_as_an_immediate_limit_capped_above_the_last_close() {
+        let instrument = bourse_bench::demo_btc_usd();
+        let buy = OrderIntent::market(bourse_types::Side::Buy, Qty::from_raw(1_000_000));
+        let request = place_request(&instrument, 4, 19, &buy, Some(Price::from_raw(6_500_099)));
+        assert_eq!(request.order_type, VenueOrderType::Limit);
+        assert_eq!(request.time_in_force, Some(bourse_types::TimeInForce::Ioc));
+        // 65000.99 plus 2%: 66301.0098, down to the tick.
+        assert_eq!(request.price.as_deref(), Some("66301.00"));
+        let sell = OrderIntent::market(bourse_types::Side::Sell, Qty::from_raw(1_000_000));
+        let request = place_request(&instrument, 4, 20, &sell, Some(Price::from_raw(6_500_099)));
+        assert_eq!(
+            (request.order_type, request.price),
+            (VenueOrderType::Market, None)
         );
     }
 
