@@ -6,8 +6,9 @@
 // page; an admin halts and resumes an instrument, then watches the venue's live
 // statistics on the Monitoring page, wide and at phone width (a trader has no
 // Monitoring entry); runs two backtests of a built-in over the fresh venue's generated
-// past, reads the report with its charts and compares the runs. Every step saves a
-// screenshot in e2e/output.
+// past, reads the report with its charts and compares the runs; runs a live strategy
+// and reads its signals; runs a parameter sweep with walk-forward windows and reads its
+// ranked table. Every step saves a screenshot in e2e/output.
 //
 //   BOURSE_BIN=path/to/bourse node e2e/run.mjs
 //
@@ -624,6 +625,35 @@ try {
     await detail.getByTestId("strategy-stop").click();
     await detail.getByTestId("strategy-status").filter({ hasText: "stopped" }).waitFor();
     await detail.getByTestId("strategy-orders").getByText("No open order").waitFor({ timeout: 10_000 });
+  });
+
+  await step("31-backtest-sweep", async () => {
+    await clickMenu("Backtests");
+    await page.getByTestId("backtest-form").waitFor();
+    await page.getByTestId("backtest-strategy").filter({ hasText: "Moving-average crossover" }).waitFor();
+    await page.getByTestId("sweep-switch").click();
+    await page.getByTestId("sweep-fast").fill("5, 8, 13");
+    await page.getByTestId("sweep-slow").fill("21, 34");
+    await page.getByTestId("sweep-walk-forward").click();
+    const windows = page.getByTestId("sweep-windows");
+    const input = (await windows.evaluate((el) => el.tagName)) === "INPUT" ? windows : windows.locator("input");
+    await input.fill("2");
+    // Six sets over the period and in each window's sample, and each window's choice.
+    await page.getByTestId("backtest-run").filter({ hasText: "Run sweep (20 runs)" }).click();
+    const report = page.getByTestId("backtest-report");
+    await report.getByText("Sweep of sma_crossover").waitFor();
+    await report.getByTestId("backtest-status").filter({ hasText: "done" }).waitFor({ timeout: 60_000 });
+    await waitFor("six ranked sets", async () => (await report.getByTestId("sweep-rows").locator("tbody tr.ant-table-row").count()) === 6);
+    await waitFor("two windows", async () => (await report.getByTestId("sweep-windows-table").locator("tbody tr.ant-table-row").count()) === 2);
+    await page.getByTestId("backtest-runs").getByText("sweep").first().waitFor();
+  });
+
+  await step("32-phone-sweep", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId("sweep-rows").waitFor();
+    await page.getByTestId("sweep-rows").scrollIntoViewIfNeeded();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 0) throw new Error(`the page is ${overflow} px wider than the phone`);
   });
 
   // The failed-load console lines repeat the responses listed above.

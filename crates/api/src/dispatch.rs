@@ -84,6 +84,39 @@ pub async fn forward_strategy_notices(state: std::sync::Weak<crate::state::Inner
     }
 }
 
+/// Sends the backtests' status and progress to their owners' `backtests` topic. A
+/// slow forwarder misses the oldest notices (the next carries the whole progress).
+/// Ends when the venue's state is gone.
+pub async fn forward_backtest_notices(state: std::sync::Weak<crate::state::Inner>) {
+    let mut notices = match state.upgrade() {
+        Some(state) => state.service.backtest_notices(),
+        None => return,
+    };
+    loop {
+        let notice = match notices.recv().await {
+            Ok(notice) => notice,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        };
+        let Some(state) = state.upgrade() else { return };
+        let topic = format!("backtests:{}", notice.owner);
+        if state.hub.has_subscribers(&topic) {
+            let message = crate::dto::BacktestProgressMessage {
+                id: notice.id.to_string(),
+                status: crate::routes::strategies::status_dto(notice.status),
+                progress: crate::routes::strategies::progress_dto(
+                    notice.done,
+                    notice.total,
+                    notice.sweep,
+                ),
+            };
+            state
+                .hub
+                .publish(&topic, ServerMessage::Backtest(message).text());
+        }
+    }
+}
+
 /// How often `risk` subscribers whose limit use changed hear it, at most.
 pub const RISK_USAGE_INTERVAL: Duration = Duration::from_secs(1);
 

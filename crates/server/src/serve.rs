@@ -1008,6 +1008,9 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
     let notices_task = tokio::spawn(bourse_api::dispatch::forward_strategy_notices(
         Arc::downgrade(&state.0),
     ));
+    let backtest_notices_task = tokio::spawn(bourse_api::dispatch::forward_backtest_notices(
+        Arc::downgrade(&state.0),
+    ));
     let interrupted = state
         .service
         .recover_backtests()
@@ -1118,6 +1121,7 @@ pub async fn start_with(config: Config, admin_password: Option<String>) -> anyho
             let _ = runner.await;
         }
         notices_task.abort();
+        backtest_notices_task.abort();
         stop_simulator.store(true, Ordering::SeqCst);
         if let Some(thread) = simulator_thread {
             let _ = tokio::task::spawn_blocking(move || thread.join()).await;

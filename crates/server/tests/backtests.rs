@@ -122,7 +122,10 @@ async fn walkthrough(db: Db) {
         (190..=194).contains(&bars),
         "two days of 15-minute bars: {bars}"
     );
-    assert_eq!(done["progress"], json!({"done": bars, "total": bars}));
+    assert_eq!(
+        done["progress"],
+        json!({"done": bars, "total": bars, "unit": "bars"})
+    );
     assert!(summary["trades_total"].as_u64().unwrap() > 0);
     assert!(
         done["fill_model"]
@@ -278,6 +281,8 @@ async fn walkthrough(db: Db) {
         .unwrap();
     assert_eq!((theirs.status, theirs.code().as_str()), (404, "NOT_FOUND"));
 
+    sweep(&server, &token).await;
+
     // A period without candles fails with the reason.
     let empty = http
         .json(
@@ -328,6 +333,144 @@ async fn walkthrough(db: Db) {
         "the venue stopped while it ran; run it again"
     );
     server.stop().await;
+}
+
+/// A sweep over the API: a grid with walk-forward, its progress on the `backtests`
+/// topic, its ranked table, and the refusal of one too large.
+async fn sweep(server: &TestServer, token: &str) {
+    let mut http = server.http().await;
+    let mut ws = server.ws(Some(token)).await;
+    ws.send(json!({"op": "subscribe", "id": 1, "topics": ["backtests"]}))
+        .await;
+    ws.until("subscription", |m| m["type"] == "subscribed")
+        .await;
+
+    let started = http
+        .json(
+            "POST",
+            "/api/v1/backtests",
+            Some(token),
+            Some(&json!({"strategy": "sma_crossover", "symbol": "BTC-USD", "timeframe": "15m",
+                "sweep": {"kind": "grid", "rank_by": "total_return",
+                    "values": [{"name": "fast", "values": [3, 5, 8]}, {"name": "slow", "values": [13, 21]}],
+                    "walk_forward": {"windows": 2, "in_sample": 0.7}}})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        started.status,
+        202,
+        "{}",
+        String::from_utf8_lossy(&started.body)
+    );
+    let id = started.data()["id"].as_str().unwrap().to_string();
+    assert_eq!(started.data()["sweep"]["kind"], "grid");
+    // Six sets over the whole period and in each window's sample, and each window's
+    // choice out of it: 6 * 3 + 2 runs.
+    let pushed = ws
+        .until("the sweep's end", |m| {
+            m["type"] == "backtest" && m["id"] == id.as_str() && m["status"] == "done"
+        })
+        .await;
+    assert_eq!(
+        pushed["progress"],
+        json!({"done": 20, "total": 20, "unit": "runs"})
+    );
+    let done = finished(server, token, &id).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(
+        done["progress"],
+        json!({"done": 20, "total": 20, "unit": "runs"})
+    );
+    let result = &done["sweep_result"];
+    assert_eq!(result["rank_by"], "total_return");
+    let rows = result["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 6);
+    let ranks: Vec<u64> = rows.iter().map(|r| r["rank"].as_u64().unwrap()).collect();
+    assert_eq!(ranks, [1, 2, 3, 4, 5, 6]);
+    let scores: Vec<f64> = rows.iter().map(|r| r["score"].as_f64().unwrap()).collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "best first: {scores:?}"
+    );
+    for row in rows {
+        assert_eq!(
+            row["score"].as_f64().unwrap(),
+            row["statistics"]["total_return"].as_f64().unwrap()
+        );
+        assert_eq!(row["params"]["average"], "sma", "defaults are filled in");
+    }
+    let mut sets: Vec<(u64, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["params"]["fast"].as_f64().unwrap() as u64,
+                r["params"]["slow"].as_f64().unwrap() as u64,
+            )
+        })
+        .collect();
+    sets.sort();
+    assert_eq!(sets, [(3, 13), (3, 21), (5, 13), (5, 21), (8, 13), (8, 21)]);
+    let windows = result["windows"].as_array().unwrap();
+    assert_eq!(windows.len(), 2);
+    for w in windows {
+        assert!(w["in_sample_from"].as_str().unwrap() < w["out_of_sample_from"].as_str().unwrap());
+        assert!(
+            w["out_of_sample_from"].as_str().unwrap() < w["out_of_sample_to"].as_str().unwrap()
+        );
+        assert!(w["out_of_sample"]["final_equity"].is_string());
+    }
+    assert!(done["summary"].is_null(), "a sweep's answer is its table");
+    let report = http
+        .json(
+            "GET",
+            &format!("/api/v1/backtests/{id}/report"),
+            Some(token),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.status, 404);
+
+    // Too many sets, and a set the strategy refuses.
+    let values: Vec<u64> = (1..=40).collect();
+    let slows: Vec<u64> = (50..=80).collect();
+    let big = http
+        .json(
+            "POST",
+            "/api/v1/backtests",
+            Some(token),
+            Some(&json!({"strategy": "sma_crossover", "symbol": "BTC-USD", "timeframe": "15m",
+                "sweep": {"kind": "grid", "rank_by": "sharpe",
+                    "values": [{"name": "fast", "values": values}, {"name": "slow", "values": slows}]}})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (big.status, big.code().as_str()),
+        (409, "INVALID_PARAMETERS")
+    );
+    assert_eq!(
+        big.json()["error"]["message"],
+        "the sweep holds 1240 parameter sets; at most 1000 run in one sweep (sample it instead)"
+    );
+    let bad = http
+        .json(
+            "POST",
+            "/api/v1/backtests",
+            Some(token),
+            Some(
+                &json!({"strategy": "rsi_reversion", "symbol": "BTC-USD", "timeframe": "15m",
+                "sweep": {"kind": "random", "samples": 5, "rank_by": "sharpe",
+                    "values": [{"name": "oversold", "values": [20, 80]}]}}),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (bad.status, bad.code().as_str()),
+        (409, "INVALID_PARAMETERS")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -28,8 +28,9 @@ mod subaccounts;
 pub use account::{FaucetConfig, FaucetDeposit};
 pub use actor::{Actor, Scopes};
 pub use backtests::{
-    BACKTEST_BARS_MAX, BACKTEST_CASH_DEFAULT, BACKTESTS_PER_USER_MAX, BACKTESTS_RUNNING_MAX,
-    BACKTESTS_WAITING_MAX, BacktestRequest, BacktestSpec, BacktestView,
+    BACKTEST_BARS_MAX, BACKTEST_CASH_DEFAULT, BACKTEST_NOTICE_INTERVAL, BACKTESTS_PER_USER_MAX,
+    BACKTESTS_RUNNING_MAX, BACKTESTS_WAITING_MAX, BacktestNotice, BacktestRequest, BacktestSpec,
+    BacktestView, SWEEP_SETS_MAX, SweepPlan, SweepRequest,
 };
 pub use bourse_telemetry::stats::StatsSample;
 pub use catalog::{Catalog, average_price, parse_amount, parse_price, parse_qty, value_error};

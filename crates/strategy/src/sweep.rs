@@ -123,7 +123,7 @@ pub struct SweepSpec<'a> {
 }
 
 /// One parameter set's result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepRow {
     pub params: Params,
     pub statistics: Statistics,
@@ -132,7 +132,7 @@ pub struct SweepRow {
 
 /// One walk-forward window: the parameters chosen in sample and how they did out of
 /// it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WindowResult {
     pub in_sample_from_ms: u64,
     pub out_of_sample_from_ms: u64,
@@ -143,7 +143,7 @@ pub struct WindowResult {
 }
 
 /// A sweep's result: every run ranked best first, and the walk-forward windows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepOutcome {
     pub rank_by: RankBy,
     pub rows: Vec<SweepRow>,
@@ -212,14 +212,39 @@ pub fn combinations(base: &Params, space: &Space) -> Result<Vec<Params>, SweepEr
     }
 }
 
+/// How many backtests a sweep of `sets` parameter sets runs: each set over all the
+/// bars, then, per walk-forward window, each set in sample and the chosen one out of
+/// it. Progress counts up to this.
+pub fn planned_runs(sets: usize, walk_forward: Option<WalkForward>) -> u64 {
+    let windows = walk_forward.map_or(0, |w| w.windows as u64);
+    sets as u64 * (1 + windows) + windows
+}
+
+/// Checks walk-forward settings.
+pub fn check_walk_forward(walk: &WalkForward) -> Result<(), SweepError> {
+    if walk.windows == 0 || walk.windows > WALK_FORWARD_WINDOWS_MAX {
+        return Err(SweepError::Invalid(format!(
+            "walk-forward takes 1 to {WALK_FORWARD_WINDOWS_MAX} windows"
+        )));
+    }
+    if !(0.1..=0.9).contains(&walk.in_sample) {
+        return Err(SweepError::Invalid(
+            "the in-sample share must be between 0.1 and 0.9".to_string(),
+        ));
+    }
+    Ok(())
+}
+
 /// Runs every parameter set over `bars` on `threads` threads; answers the statistics
-/// in the order of `sets`. `progress` hears the runs done; answering `false` stops.
+/// in the order of `sets`. `progress` hears the runs done so far, counting from
+/// `before` (the runs of earlier phases); answering `false` stops.
 fn run_all(
     builtin: &Builtin,
     sets: &[Params],
     bars: &[Bar],
     config: &BacktestConfig,
     threads: usize,
+    before: u64,
     progress: &(dyn Fn(u64) -> bool + Sync),
 ) -> Result<Vec<Statistics>, SweepError> {
     // Every set is checked first, so a bad one fails the sweep before any runs.
@@ -254,7 +279,7 @@ fn run_all(
                         .map(|o| o.statistics);
                     results.lock().unwrap_or_else(|e| e.into_inner())[index] = Some(outcome);
                     let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if !progress(finished) {
+                    if !progress(before + finished) {
                         stop.store(true, Ordering::Relaxed);
                     }
                 }
@@ -301,20 +326,14 @@ pub fn sweep(
     progress: &(dyn Fn(u64) -> bool + Sync),
 ) -> Result<SweepOutcome, SweepError> {
     let sets = combinations(&spec.base, &spec.space)?;
-    let stats = run_all(spec.builtin, &sets, bars, config, spec.threads, progress)?;
+    if let Some(walk) = &spec.walk_forward {
+        check_walk_forward(walk)?;
+    }
+    let stats = run_all(spec.builtin, &sets, bars, config, spec.threads, 0, progress)?;
+    let mut done = sets.len() as u64;
     let rows = ranked(spec.rank_by, sets.clone(), stats);
     let mut windows = Vec::new();
     if let Some(walk) = spec.walk_forward {
-        if walk.windows == 0 || walk.windows > WALK_FORWARD_WINDOWS_MAX {
-            return Err(SweepError::Invalid(format!(
-                "walk-forward takes 1 to {WALK_FORWARD_WINDOWS_MAX} windows"
-            )));
-        }
-        if !(0.1..=0.9).contains(&walk.in_sample) {
-            return Err(SweepError::Invalid(
-                "the in-sample share must be between 0.1 and 0.9".to_string(),
-            ));
-        }
         let size = bars.len() / walk.windows;
         for w in 0..walk.windows {
             let window = &bars[w * size..(w + 1) * size];
@@ -325,13 +344,26 @@ pub fn sweep(
                     "too few bars for that many walk-forward windows".to_string(),
                 ));
             }
-            let stats = run_all(spec.builtin, &sets, inside, config, spec.threads, progress)?;
+            let stats = run_all(
+                spec.builtin,
+                &sets,
+                inside,
+                config,
+                spec.threads,
+                done,
+                progress,
+            )?;
+            done += sets.len() as u64;
             let best = ranked(spec.rank_by, sets.clone(), stats)
                 .into_iter()
                 .next()
                 .ok_or_else(|| SweepError::Invalid("nothing to sweep".to_string()))?;
             let (mut strategy, _) = spec.builtin.build(&best.params)?;
             let tested = run(strategy.as_mut(), outside, config, &mut |_| true)?;
+            done += 1;
+            if !progress(done) {
+                return Err(SweepError::Backtest(BacktestError::Cancelled(done)));
+            }
             windows.push(WindowResult {
                 in_sample_from_ms: inside[0].open_time,
                 out_of_sample_from_ms: outside[0].open_time,

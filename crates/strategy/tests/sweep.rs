@@ -7,7 +7,7 @@ use bourse_strategy::backtest::{BacktestConfig, FillModel};
 use bourse_strategy::builtins::find;
 use bourse_strategy::params::{ParamValue, Params};
 use bourse_strategy::sweep::{
-    RankBy, SWEEP_RUNS_MAX, Space, SweepSpec, WalkForward, combinations, sweep,
+    RankBy, SWEEP_RUNS_MAX, Space, SweepSpec, WalkForward, combinations, planned_runs, sweep,
 };
 use support::{cash, instrument, walk};
 
@@ -153,6 +153,8 @@ fn a_sweep_ranks_its_runs_and_threads_do_not_change_the_answer() {
 #[test]
 fn walk_forward_tests_each_window_after_choosing_in_it() {
     let bars = walk(37, 6_000);
+    let highest = std::sync::atomic::AtomicU64::new(0);
+    let calls = std::sync::atomic::AtomicU64::new(0);
     let outcome = sweep(
         &SweepSpec {
             builtin: find("rsi_reversion").unwrap(),
@@ -172,9 +174,25 @@ fn walk_forward_tests_each_window_after_choosing_in_it() {
         },
         &bars,
         &config(),
-        &|_| true,
+        &|done| {
+            highest.fetch_max(done, std::sync::atomic::Ordering::Relaxed);
+            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            true
+        },
     )
     .unwrap();
+    // Progress counts every run once, up to the planned number: 6 sets over all the
+    // bars, then per window 6 in sample and 1 out of sample.
+    let planned = planned_runs(
+        6,
+        Some(WalkForward {
+            windows: 3,
+            in_sample: 0.7,
+        }),
+    );
+    assert_eq!(planned, 6 + 3 * 6 + 3);
+    assert_eq!(highest.into_inner(), planned);
+    assert_eq!(calls.into_inner(), planned);
     assert_eq!(outcome.windows.len(), 3);
     for (i, window) in outcome.windows.iter().enumerate() {
         assert_eq!(window.in_sample_from_ms, bars[i * 2_000].open_time);

@@ -394,9 +394,49 @@ export interface Backtest {
   fill_model: string;
   created_at: string;
   finished_at: string | null;
-  progress: { done: number; total: number } | null;
+  progress: { done: number; total: number; unit: "bars" | "runs" } | null;
   error: string | null;
   summary: BacktestSummary | null;
+  /** A sweep: what it tries. */
+  sweep?: SweepRequest | null;
+  /** A sweep once done: every set ranked best first, and the walk-forward windows. */
+  sweep_result?: SweepResult | null;
+}
+export type RankBy = "total_return" | "sharpe" | "sortino" | "calmar" | "profit_factor" | "win_rate" | "sqn" | "max_drawdown";
+export interface SweepRequest {
+  kind: "grid" | "random";
+  values: { name: string; values: ParamValue[] }[];
+  samples?: number | null;
+  seed?: number | null;
+  rank_by: RankBy;
+  walk_forward?: { windows: number; in_sample: number } | null;
+}
+export interface SweepRow {
+  rank: number;
+  params: Record<string, ParamValue>;
+  score: number | null;
+  statistics: BacktestStatistics;
+}
+export interface SweepWindow {
+  in_sample_from: string;
+  out_of_sample_from: string;
+  out_of_sample_to: string;
+  params: Record<string, ParamValue>;
+  in_sample: BacktestStatistics;
+  out_of_sample: BacktestStatistics;
+}
+export interface SweepResult {
+  rank_by: RankBy;
+  threads: number;
+  rows: SweepRow[];
+  windows: SweepWindow[];
+}
+/** On the `backtests` topic: one of the caller's runs moved. */
+export interface BacktestProgressMessage {
+  type: "backtest";
+  id: string;
+  status: BacktestStatus;
+  progress: { done: number; total: number; unit: "bars" | "runs" };
 }
 export interface StartBacktestRequest {
   strategy: string;
@@ -408,6 +448,7 @@ export interface StartBacktestRequest {
   cash?: string;
   slippage_bps?: number;
   touch?: boolean;
+  sweep?: SweepRequest;
 }
 
 export type StrategyStatus = "created" | "running" | "paused" | "stopped" | "failed";

@@ -129,6 +129,11 @@ describe("helpers", () => {
     expect(topicOf({ type: "candle", symbol: "BTC-USD", interval: "1m" })).toBe("candles:BTC-USD:1m");
     expect(topicOf({ type: "balance" })).toBe("balances");
     expect(topicOf({ type: "stats", time: "2026-01-01T00:00:00Z" })).toBe("stats");
+    expect(topicOf({ type: "position" })).toBe("positions");
+    expect(topicOf({ type: "risk", event: "usage" })).toBe("risk");
+    expect(topicOf({ type: "strategy", id: "1" })).toBe("strategies");
+    expect(topicOf({ type: "signal", id: "1" })).toBe("signals");
+    expect(topicOf({ type: "backtest", id: "1" })).toBe("backtests");
     expect(topicOf({ type: "pong" })).toBeNull();
   });
 });

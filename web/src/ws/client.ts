@@ -51,8 +51,18 @@ export function topicOf(message: WsMessage): string | null {
       return "orders";
     case "balance":
       return "balances";
+    case "position":
+      return "positions";
     case "stats":
       return "stats";
+    case "risk":
+      return "risk";
+    case "strategy":
+      return "strategies";
+    case "signal":
+      return "signals";
+    case "backtest":
+      return "backtests";
     default:
       return null;
   }

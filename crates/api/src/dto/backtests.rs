@@ -113,7 +113,78 @@ pub struct StartBacktest {
     /// Fill limit orders when the price only reaches them (default: trades through).
     #[serde(default)]
     pub touch: bool,
+    /// Make it a parameter sweep: every set of the grid (or a random sample of it) over
+    /// `params`, ranked (docs/strategies.md, "Parameter sweeps").
+    pub sweep: Option<SweepDto>,
 }
+
+/// Grid: every combination; random: `samples` of them drawn with `seed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SweepKindDto {
+    Grid,
+    Random,
+}
+
+/// The statistic a sweep ranks by (higher is better; for the drawdown, lower).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RankByDto {
+    TotalReturn,
+    Sharpe,
+    Sortino,
+    Calmar,
+    ProfitFactor,
+    WinRate,
+    Sqn,
+    MaxDrawdown,
+}
+
+/// The values one parameter takes in a sweep.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SweepValuesDto {
+    #[schema(min_length = 1, max_length = 64)]
+    pub name: String,
+    #[schema(min_items = 1, max_items = 100)]
+    pub values: Vec<ParamValueDto>,
+}
+
+/// Walk-forward: the bars cut into `windows` parts, each chosen on its first
+/// `in_sample` share and tested on the rest.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WalkForwardDto {
+    #[schema(minimum = 1, maximum = 20)]
+    pub windows: u32,
+    #[schema(minimum = 0.1, maximum = 0.9)]
+    pub in_sample: f64,
+}
+
+/// A sweep: at most 1,000 parameter sets.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SweepDto {
+    pub kind: SweepKindDto,
+    /// The swept parameters (at most 8) and their values.
+    #[schema(min_items = 1, max_items = 8)]
+    pub values: Vec<SweepValuesDto>,
+    /// Random: how many sets to draw (default 100).
+    #[schema(minimum = 1, maximum = 1000)]
+    pub samples: Option<u32>,
+    /// Random: the seed of the draw (default 1).
+    #[schema(minimum = 0, maximum = 4294967295_u64)]
+    pub seed: Option<u64>,
+    pub rank_by: RankByDto,
+    pub walk_forward: Option<WalkForwardDto>,
+}
+
+/// The most parameters one sweep varies.
+pub const SWEEP_VALUES_MAX: usize = 8;
+/// The most values one swept parameter takes.
+pub const SWEEP_VALUES_PER_PARAM_MAX: usize = 100;
+/// Random sweeps: the sets drawn when none is said.
+pub const SWEEP_SAMPLES_DEFAULT: u32 = 100;
 
 impl StartBacktest {
     /// What the schema says and serde does not check.
@@ -124,6 +195,9 @@ impl StartBacktest {
                 "params",
                 format!("at most {BACKTEST_PARAMS_MAX} parameters"),
             ));
+        }
+        if let Some(sweep) = &self.sweep {
+            sweep.check()?;
         }
         for (name, time) in [("from", self.from), ("to", self.to)] {
             if time.is_some_and(|t| t > TIME_MS_MAX) {
@@ -137,6 +211,80 @@ impl StartBacktest {
     }
 }
 
+impl SweepDto {
+    /// What the schema says and serde does not check.
+    pub fn check(&self) -> Result<(), bourse_service::ServiceError> {
+        use bourse_service::ServiceError;
+        if self.values.is_empty() || self.values.len() > SWEEP_VALUES_MAX {
+            return Err(ServiceError::field(
+                "sweep.values",
+                format!("a sweep varies 1 to {SWEEP_VALUES_MAX} parameters"),
+            ));
+        }
+        for v in &self.values {
+            if v.name.is_empty() || v.name.len() > 64 {
+                return Err(ServiceError::field(
+                    "sweep.values.name",
+                    "a parameter's name has 1 to 64 characters",
+                ));
+            }
+            if v.values.is_empty() || v.values.len() > SWEEP_VALUES_PER_PARAM_MAX {
+                return Err(ServiceError::field(
+                    "sweep.values.values",
+                    format!("a swept parameter takes 1 to {SWEEP_VALUES_PER_PARAM_MAX} values"),
+                ));
+            }
+        }
+        if let Some(w) = &self.walk_forward
+            && (!(1..=20).contains(&w.windows) || !(0.1..=0.9).contains(&w.in_sample))
+        {
+            return Err(ServiceError::field(
+                "sweep.walk_forward",
+                "walk-forward takes 1 to 20 windows and an in-sample share of 0.1 to 0.9",
+            ));
+        }
+        if self.samples.is_some_and(|n| n == 0 || n > 1_000) {
+            return Err(ServiceError::field(
+                "sweep.samples",
+                "a sample draws 1 to 1000 sets",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One row of a sweep's table.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SweepRowDto {
+    /// 1 for the best.
+    pub rank: u32,
+    pub params: BTreeMap<String, ParamValueDto>,
+    /// The ranking statistic; `null` when undefined (it ranks last).
+    pub score: Option<f64>,
+    pub statistics: StatisticsDto,
+}
+
+/// One walk-forward window: the set chosen in sample and how it did out of it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SweepWindowDto {
+    pub in_sample_from: String,
+    pub out_of_sample_from: String,
+    pub out_of_sample_to: String,
+    pub params: BTreeMap<String, ParamValueDto>,
+    pub in_sample: StatisticsDto,
+    pub out_of_sample: StatisticsDto,
+}
+
+/// A finished sweep: every set ranked best first, and the walk-forward windows.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SweepResultDto {
+    pub rank_by: RankByDto,
+    /// The threads it ran on.
+    pub threads: u32,
+    pub rows: Vec<SweepRowDto>,
+    pub windows: Vec<SweepWindowDto>,
+}
+
 /// Where a backtest stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -148,11 +296,29 @@ pub enum BacktestStatusDto {
     Cancelled,
 }
 
-/// How far a backtest has come, in bars.
+/// What progress counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressUnitDto {
+    Bars,
+    Runs,
+}
+
+/// How far a backtest has come, in bars (a sweep: in runs).
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 pub struct ProgressDto {
     pub done: u64,
     pub total: u64,
+    pub unit: ProgressUnitDto,
+}
+
+/// A backtest's status or progress, on the `backtests` topic (at most 4 a second
+/// while it runs, and once at each change of status).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BacktestProgressMessage {
+    pub id: String,
+    pub status: BacktestStatusDto,
+    pub progress: ProgressDto,
 }
 
 /// The report's figures (docs/strategies.md, "The report"); money in the quote asset,
@@ -251,6 +417,10 @@ pub struct BacktestDto {
     pub error: Option<String>,
     /// Present once done, and only on `GET /api/v1/backtests/{id}`.
     pub summary: Option<BacktestSummaryDto>,
+    /// A sweep: what it tries.
+    pub sweep: Option<SweepDto>,
+    /// A sweep: its table, once done, and only on `GET /api/v1/backtests/{id}`.
+    pub sweep_result: Option<SweepResultDto>,
 }
 
 /// Paging through the caller's backtests.

@@ -6,7 +6,9 @@ use crate::auth::Auth;
 use crate::dto::{
     BacktestDto, BacktestQuery, BacktestStatusDto, BacktestSummaryDto, BacktestTradeDto,
     BuiltinDto, DrawdownPointDto, Envelope, EquityPointDto, Paginated, ParamSpecDto, ParamTypeDto,
-    ParamValueDto, ProgressDto, StartBacktest, StatisticsDto,
+    ParamValueDto, ProgressDto, ProgressUnitDto, RankByDto, SWEEP_SAMPLES_DEFAULT, StartBacktest,
+    StatisticsDto, SweepDto, SweepKindDto, SweepResultDto, SweepRowDto, SweepValuesDto,
+    SweepWindowDto, WalkForwardDto,
 };
 use crate::error::{ErrorEnvelope, Result};
 use crate::extract::{Json, Path, Query};
@@ -16,13 +18,15 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use bourse_service::{BacktestRequest, BacktestView, Catalog, ServiceError};
+use bourse_service::{BacktestRequest, BacktestView, Catalog, ServiceError, SweepRequest};
 use bourse_store::BacktestStatus;
 use bourse_strategy::backtest::BacktestSummary;
 use bourse_strategy::builtins::BUILTINS;
 use bourse_strategy::html::{ReportPage, money, render};
 use bourse_strategy::params::{ParamKind, ParamValue};
 use bourse_strategy::report::Statistics;
+use bourse_strategy::sweep::{RankBy, Space, SweepOutcome, WalkForward};
+use std::collections::BTreeMap;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -92,7 +96,140 @@ pub async fn builtins(Auth(actor): Auth) -> Result<axum::Json<Envelope<Vec<Built
     Ok(ok(builtin_dtos()))
 }
 
-fn status_dto(status: BacktestStatus) -> BacktestStatusDto {
+fn rank_by(dto: RankByDto) -> RankBy {
+    match dto {
+        RankByDto::TotalReturn => RankBy::TotalReturn,
+        RankByDto::Sharpe => RankBy::Sharpe,
+        RankByDto::Sortino => RankBy::Sortino,
+        RankByDto::Calmar => RankBy::Calmar,
+        RankByDto::ProfitFactor => RankBy::ProfitFactor,
+        RankByDto::WinRate => RankBy::WinRate,
+        RankByDto::Sqn => RankBy::Sqn,
+        RankByDto::MaxDrawdown => RankBy::MaxDrawdown,
+    }
+}
+
+fn rank_by_dto(rank: RankBy) -> RankByDto {
+    match rank {
+        RankBy::TotalReturn => RankByDto::TotalReturn,
+        RankBy::Sharpe => RankByDto::Sharpe,
+        RankBy::Sortino => RankByDto::Sortino,
+        RankBy::Calmar => RankByDto::Calmar,
+        RankBy::ProfitFactor => RankByDto::ProfitFactor,
+        RankBy::WinRate => RankByDto::WinRate,
+        RankBy::Sqn => RankByDto::Sqn,
+        RankBy::MaxDrawdown => RankByDto::MaxDrawdown,
+    }
+}
+
+fn sweep_request(dto: SweepDto) -> SweepRequest {
+    let values = dto
+        .values
+        .into_iter()
+        .map(|v| (v.name, v.values.into_iter().map(ParamValue::from).collect()))
+        .collect();
+    let space = match dto.kind {
+        SweepKindDto::Grid => Space::Grid { values },
+        SweepKindDto::Random => Space::Random {
+            values,
+            samples: dto.samples.unwrap_or(SWEEP_SAMPLES_DEFAULT) as usize,
+            seed: dto.seed.unwrap_or(1),
+        },
+    };
+    SweepRequest {
+        space,
+        rank_by: rank_by(dto.rank_by),
+        walk_forward: dto.walk_forward.map(|w| WalkForward {
+            windows: w.windows as usize,
+            in_sample: w.in_sample,
+        }),
+    }
+}
+
+fn sweep_dto(plan: &bourse_service::SweepPlan) -> SweepDto {
+    let (kind, values, samples, seed) = match &plan.space {
+        Space::Grid { values } => (SweepKindDto::Grid, values, None, None),
+        Space::Random {
+            values,
+            samples,
+            seed,
+        } => (
+            SweepKindDto::Random,
+            values,
+            Some(*samples as u32),
+            Some(*seed),
+        ),
+    };
+    SweepDto {
+        kind,
+        values: values
+            .iter()
+            .map(|(name, values)| SweepValuesDto {
+                name: name.clone(),
+                values: values.iter().map(ParamValueDto::from).collect(),
+            })
+            .collect(),
+        samples,
+        seed,
+        rank_by: rank_by_dto(plan.rank_by),
+        walk_forward: plan.walk_forward.map(|w| WalkForwardDto {
+            windows: w.windows as u32,
+            in_sample: w.in_sample,
+        }),
+    }
+}
+
+fn params_dto(params: &bourse_strategy::params::Params) -> BTreeMap<String, ParamValueDto> {
+    params
+        .iter()
+        .map(|(k, v)| (k.clone(), ParamValueDto::from(v)))
+        .collect()
+}
+
+fn sweep_result_dto(outcome: &SweepOutcome, scale: u8) -> SweepResultDto {
+    SweepResultDto {
+        rank_by: rank_by_dto(outcome.rank_by),
+        threads: outcome.threads as u32,
+        rows: outcome
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| SweepRowDto {
+                rank: i as u32 + 1,
+                params: params_dto(&row.params),
+                score: row.score,
+                statistics: statistics_dto(&row.statistics, scale),
+            })
+            .collect(),
+        windows: outcome
+            .windows
+            .iter()
+            .map(|w| SweepWindowDto {
+                in_sample_from: ms_time(w.in_sample_from_ms),
+                out_of_sample_from: ms_time(w.out_of_sample_from_ms),
+                out_of_sample_to: ms_time(w.out_of_sample_to_ms),
+                params: params_dto(&w.params),
+                in_sample: statistics_dto(&w.in_sample, scale),
+                out_of_sample: statistics_dto(&w.out_of_sample, scale),
+            })
+            .collect(),
+    }
+}
+
+/// What progress counts for a backtest (a sweep counts runs).
+pub fn progress_dto(done: u64, total: u64, sweep: bool) -> ProgressDto {
+    ProgressDto {
+        done,
+        total,
+        unit: if sweep {
+            ProgressUnitDto::Runs
+        } else {
+            ProgressUnitDto::Bars
+        },
+    }
+}
+
+pub fn status_dto(status: BacktestStatus) -> BacktestStatusDto {
     match status {
         BacktestStatus::Queued => BacktestStatusDto::Queued,
         BacktestStatus::Running => BacktestStatusDto::Running,
@@ -184,11 +321,7 @@ pub fn backtest_dto(catalog: &Catalog, view: &BacktestView) -> BacktestDto {
         id: view.id.to_string(),
         status: status_dto(view.status),
         strategy: spec.strategy.clone(),
-        params: spec
-            .params
-            .iter()
-            .map(|(k, v)| (k.clone(), ParamValueDto::from(v)))
-            .collect(),
+        params: params_dto(&spec.params),
         symbol: spec.symbol.clone(),
         timeframe: bourse_market::Interval::parse(&spec.timeframe)
             .unwrap_or(bourse_market::Interval::H1)
@@ -203,9 +336,11 @@ pub fn backtest_dto(catalog: &Catalog, view: &BacktestView) -> BacktestDto {
         finished_at: view.finished_at_ms.map(ms_time),
         progress: view
             .progress
-            .map(|(done, total)| ProgressDto { done, total }),
+            .map(|(done, total)| progress_dto(done, total, spec.sweep.is_some())),
         error: view.error.clone(),
         summary: view.summary.as_ref().map(|s| summary_dto(s, scale)),
+        sweep: spec.sweep.as_ref().map(sweep_dto),
+        sweep_result: view.sweep.as_ref().map(|o| sweep_result_dto(o, scale)),
     }
 }
 
@@ -220,7 +355,7 @@ pub fn backtest_dto(catalog: &Catalog, view: &BacktestView) -> BacktestDto {
               (status = 400, description = "VALIDATION_ERROR or a malformed decimal: the request does not fit the schema", body = ErrorEnvelope),
               (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope),
               (status = 404, description = "UNKNOWN_STRATEGY or UNKNOWN_SYMBOL", body = ErrorEnvelope),
-              (status = 409, description = "INVALID_PARAMETERS: a parameter the strategy does not take, of the wrong type or out of its range; TOO_MANY_DECIMALS for the cash", body = ErrorEnvelope),
+              (status = 409, description = "INVALID_PARAMETERS: a parameter the strategy does not take, of the wrong type or out of its range (in any set of a sweep), or a sweep of more than 1,000 sets; TOO_MANY_DECIMALS for the cash", body = ErrorEnvelope),
               (status = 503, description = "OVERLOADED: the caller has 4 backtests queued or running, or the venue's queue is full", body = ErrorEnvelope)))]
 pub async fn start(
     State(state): State<AppState>,
@@ -242,6 +377,7 @@ pub async fn start(
         cash: body.cash,
         slippage_bps: body.slippage_bps,
         touch: body.touch,
+        sweep: body.sweep.map(sweep_request),
     };
     let view = state.service.start_backtest(&actor, request).await?;
     Ok((
@@ -318,7 +454,7 @@ pub async fn cancel(
     responses((status = 200, description = "the report page", content_type = "text/html", body = String),
               (status = 400, description = "VALIDATION_ERROR: the id is not a number", body = ErrorEnvelope),
               (status = 403, description = "INSUFFICIENT_SCOPE", body = ErrorEnvelope),
-              (status = 404, description = "NOT_FOUND: no such backtest, or it has no report (it is not done)", body = ErrorEnvelope)))]
+              (status = 404, description = "NOT_FOUND: no such backtest, or it has no report (it is not done, or it is a sweep)", body = ErrorEnvelope)))]
 pub async fn report(
     State(state): State<AppState>,
     Auth(actor): Auth,
@@ -328,7 +464,7 @@ pub async fn report(
     let Some(summary) = &view.summary else {
         return Err(ServiceError::new(
             bourse_service::Code::NotFound,
-            "the backtest has no report: it is not done",
+            "the backtest has no report: it is not done, or it is a sweep (its table is in the backtest)",
         )
         .into());
     };

@@ -550,7 +550,7 @@ fn resolve_topic(state: &AppState, topic: &str, actor: Option<&Actor>) -> Result
                 "authenticate to subscribe to private topics",
             )),
         },
-        [name @ ("strategies" | "signals")] => match actor {
+        [name @ ("strategies" | "signals" | "backtests")] => match actor {
             Some(a) if a.scopes.read => Ok(Topic {
                 key: format!("{name}:{}", a.user_id),
                 book: None,

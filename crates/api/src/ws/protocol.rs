@@ -305,6 +305,9 @@ pub enum ServerMessage {
     Strategy(crate::dto::StrategyDto),
     /// A signal of one of the caller's strategies, on `signals`.
     Signal(crate::dto::SignalDto),
+    /// One of the caller's backtests (or sweeps) changed status or progressed, on
+    /// `backtests`.
+    Backtest(crate::dto::BacktestProgressMessage),
 }
 
 impl ServerMessage {

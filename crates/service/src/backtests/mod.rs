@@ -2,10 +2,19 @@
 //! generated past, recorded and imported candles), run in the background with
 //! progress, cancellable, its summary kept in the store.
 //!
+//! A backtest may be a parameter sweep ([`sweep`]): the same queue, the same rows,
+//! its result the ranked table instead of one report. Every change of status and,
+//! at most every [`BACKTEST_NOTICE_INTERVAL`], its progress is announced
+//! ([`BacktestNotice`]) for the `backtests` topic.
+//!
 //! A backtest is recorded (queued) before the answer; at most
 //! [`BACKTESTS_RUNNING_MAX`] run at once, the others wait in turn, and no more than
 //! [`BACKTESTS_WAITING_MAX`] wait (beyond that: `OVERLOADED`). A backtest that was
 //! queued or running when the venue stopped ends as failed at the next start.
+
+mod sweep;
+
+pub use sweep::{SWEEP_SETS_MAX, SweepPlan, SweepRequest};
 
 use crate::{Actor, Code, Result, Service, ServiceError, parse_amount};
 use bourse_market::{Candle, Interval};
@@ -16,6 +25,7 @@ use bourse_strategy::backtest::{
 };
 use bourse_strategy::builtins::find;
 use bourse_strategy::params::{ParamValue, Params};
+use bourse_strategy::sweep::SweepOutcome;
 use bourse_telemetry::names;
 use bourse_types::Amount;
 use serde::{Deserialize, Serialize};
@@ -23,6 +33,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
 
 /// Backtests running at once on the venue (the engine keeps a core of its own).
 pub const BACKTESTS_RUNNING_MAX: usize = 1;
@@ -34,6 +46,11 @@ pub const BACKTESTS_PER_USER_MAX: usize = 4;
 pub const BACKTEST_BARS_MAX: u32 = 1_000_000;
 /// Starting cash when none is given, in the quote asset.
 pub const BACKTEST_CASH_DEFAULT: &str = "100000";
+/// How often a running backtest announces its progress, at most.
+pub const BACKTEST_NOTICE_INTERVAL: Duration = Duration::from_millis(250);
+/// Notices kept for a slow listener (it then misses the oldest; the next carries the
+/// whole progress).
+pub const BACKTEST_NOTICES_BUFFER: usize = 1_024;
 /// Why a backtest that was running when the venue stopped failed.
 pub const INTERRUPTED: &str = "the venue stopped while it ran; run it again";
 
@@ -50,6 +67,8 @@ pub struct BacktestRequest {
     pub cash: Option<String>,
     pub slippage_bps: Option<u32>,
     pub touch: bool,
+    /// Make it a sweep over these parameter sets.
+    pub sweep: Option<SweepRequest>,
 }
 
 /// The request as checked and kept: parameters with their defaults, cash in minor
@@ -64,6 +83,9 @@ pub struct BacktestSpec {
     pub to_ms: u64,
     pub cash: Amount,
     pub fill_model: FillModel,
+    /// Present when it is a sweep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepPlan>,
 }
 
 /// A backtest as the caller sees it.
@@ -75,10 +97,24 @@ pub struct BacktestView {
     pub created_at_ms: u64,
     pub finished_at_ms: Option<u64>,
     pub spec: BacktestSpec,
-    /// Bars done and bars in all, while it runs (and at its end).
+    /// Bars (a sweep: runs) done and in all, while it runs (and at its end).
     pub progress: Option<(u64, u64)>,
     pub summary: Option<BacktestSummary>,
+    /// A sweep's ranked table, once done.
+    pub sweep: Option<SweepOutcome>,
     pub error: Option<String>,
+}
+
+/// A backtest's status or progress changed.
+#[derive(Debug, Clone)]
+pub struct BacktestNotice {
+    pub id: u64,
+    pub owner: u64,
+    pub status: BacktestStatus,
+    pub sweep: bool,
+    /// Bars (a sweep: runs) done and in all.
+    pub done: u64,
+    pub total: u64,
 }
 
 /// A backtest in the venue's hands.
@@ -96,6 +132,7 @@ struct Job {
 pub(crate) struct Jobs {
     jobs: Mutex<HashMap<u64, Arc<Job>>>,
     turn: tokio::sync::Semaphore,
+    notices: broadcast::Sender<BacktestNotice>,
 }
 
 impl Jobs {
@@ -103,6 +140,7 @@ impl Jobs {
         Jobs {
             jobs: Mutex::new(HashMap::new()),
             turn: tokio::sync::Semaphore::new(BACKTESTS_RUNNING_MAX),
+            notices: broadcast::channel(BACKTEST_NOTICES_BUFFER).0,
         }
     }
 
@@ -112,6 +150,35 @@ impl Jobs {
 }
 
 use crate::now_ms;
+
+/// Announces a running backtest's progress, at most every
+/// [`BACKTEST_NOTICE_INTERVAL`]; tells it whether to go on.
+struct Progress {
+    id: u64,
+    sweep: bool,
+    job: Arc<Job>,
+    notices: broadcast::Sender<BacktestNotice>,
+    last: Mutex<Instant>,
+}
+
+impl Progress {
+    fn report(&self, done: u64) -> bool {
+        self.job.done.store(done, Ordering::Relaxed);
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if last.elapsed() >= BACKTEST_NOTICE_INTERVAL {
+            *last = Instant::now();
+            let _ = self.notices.send(BacktestNotice {
+                id: self.id,
+                owner: self.job.owner,
+                status: BacktestStatus::Running,
+                sweep: self.sweep,
+                done,
+                total: self.job.total.load(Ordering::Relaxed),
+            });
+        }
+        !self.job.cancel.load(Ordering::Relaxed)
+    }
+}
 
 pub(crate) fn bar(candle: &Candle) -> Bar {
     Bar {
@@ -132,12 +199,20 @@ impl Service {
     fn view(&self, row: BacktestRow) -> Result<BacktestView> {
         let spec: BacktestSpec = serde_json::from_str(&row.request)
             .map_err(|e| ServiceError::internal(format!("a stored backtest request: {e}")))?;
-        let summary = row
-            .summary
-            .as_deref()
-            .map(serde_json::from_str::<BacktestSummary>)
-            .transpose()
-            .map_err(|e| ServiceError::internal(format!("a stored backtest summary: {e}")))?;
+        let stored = |e: serde_json::Error| {
+            ServiceError::internal(format!("a stored backtest summary: {e}"))
+        };
+        let (summary, sweep) = match (&spec.sweep, row.summary.as_deref()) {
+            (_, None) => (None, None),
+            (None, Some(text)) => (
+                Some(serde_json::from_str::<BacktestSummary>(text).map_err(stored)?),
+                None,
+            ),
+            (Some(_), Some(text)) => (
+                None,
+                Some(serde_json::from_str::<SweepOutcome>(text).map_err(stored)?),
+            ),
+        };
         let job = self.0.backtests.lock().get(&row.id).cloned();
         let (status, progress) = match &job {
             Some(job) => (
@@ -151,7 +226,14 @@ impl Service {
                     job.total.load(Ordering::Relaxed),
                 )),
             ),
-            None => (row.status, summary.as_ref().map(|s| (s.bars, s.bars))),
+            None => (
+                row.status,
+                match (&spec.sweep, &summary, &sweep) {
+                    (Some(plan), _, Some(_)) => Some((plan.runs, plan.runs)),
+                    (None, Some(s), _) => Some((s.bars, s.bars)),
+                    _ => None,
+                },
+            ),
         };
         Ok(BacktestView {
             id: row.id,
@@ -162,6 +244,7 @@ impl Service {
             spec,
             progress,
             summary,
+            sweep,
             error: row.error,
         })
     }
@@ -201,6 +284,15 @@ impl Service {
                 format!("slippage_bps is at most {SLIPPAGE_BPS_MAX}"),
             ));
         }
+        let base: Params = resolved
+            .values()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        let sweep = request
+            .sweep
+            .map(|s| sweep::plan(builtin, &base, s))
+            .transpose()?;
         let now = now_ms();
         let to_ms = request.to_ms.unwrap_or(now);
         // A period that holds no candle (`from` at or after `to`) is not refused: the
@@ -222,11 +314,7 @@ impl Service {
         }
         let spec = BacktestSpec {
             strategy: builtin.name.to_string(),
-            params: resolved
-                .values()
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
+            params: base,
             symbol: instrument.symbol().to_string(),
             timeframe: request.timeframe.as_str().to_string(),
             from_ms,
@@ -236,6 +324,7 @@ impl Service {
                 slippage_bps,
                 touch: request.touch,
             },
+            sweep,
         };
         let text = serde_json::to_string(&spec).map_err(ServiceError::internal)?;
         let id = self
@@ -267,12 +356,11 @@ impl Service {
 
     async fn run_backtest(&self, id: u64, spec: BacktestSpec, interval: Interval, job: Arc<Job>) {
         let outcome = self.backtest_outcome(id, &spec, interval, &job).await;
-        let (status, summary, error) = match outcome {
-            Ok(summary) => (BacktestStatus::Done, Some(summary), None),
+        let (status, text, error) = match outcome {
+            Ok(text) => (BacktestStatus::Done, Some(text), None),
             Err(BacktestEnd::Cancelled) => (BacktestStatus::Cancelled, None, None),
             Err(BacktestEnd::Failed(why)) => (BacktestStatus::Failed, None, Some(why)),
         };
-        let text = summary.as_ref().and_then(|s| serde_json::to_string(s).ok());
         if let Err(e) = self
             .store()
             .update_backtest(
@@ -293,6 +381,23 @@ impl Service {
             .counter(&names::BACKTESTS)
             .get(&[status.as_str()])
             .inc();
+        self.backtest_notice(id, &job, status, spec.sweep.is_some());
+    }
+
+    fn backtest_notice(&self, id: u64, job: &Job, status: BacktestStatus, sweep: bool) {
+        let _ = self.0.backtests.notices.send(BacktestNotice {
+            id,
+            owner: job.owner,
+            status,
+            sweep,
+            done: job.done.load(Ordering::Relaxed),
+            total: job.total.load(Ordering::Relaxed),
+        });
+    }
+
+    /// What the front doors hear about backtests.
+    pub fn backtest_notices(&self) -> broadcast::Receiver<BacktestNotice> {
+        self.0.backtests.notices.subscribe()
     }
 
     async fn backtest_outcome(
@@ -301,7 +406,7 @@ impl Service {
         spec: &BacktestSpec,
         interval: Interval,
         job: &Arc<Job>,
-    ) -> std::result::Result<BacktestSummary, BacktestEnd> {
+    ) -> std::result::Result<String, BacktestEnd> {
         let failed = |why: String| BacktestEnd::Failed(why);
         let _turn = self
             .0
@@ -314,6 +419,7 @@ impl Service {
             return Err(BacktestEnd::Cancelled);
         }
         job.running.store(true, Ordering::Relaxed);
+        self.backtest_notice(id, job, BacktestStatus::Running, spec.sweep.is_some());
         let _ = self
             .store()
             .update_backtest(id, BacktestStatus::Running, None, None, None)
@@ -347,7 +453,10 @@ impl Service {
             )));
         }
         let bars: Vec<Bar> = candles.iter().map(bar).collect();
-        job.total.store(bars.len() as u64, Ordering::Relaxed);
+        job.total.store(
+            spec.sweep.as_ref().map_or(bars.len() as u64, |p| p.runs),
+            Ordering::Relaxed,
+        );
         let params: Params = spec.params.clone();
         let builtin = find(&spec.strategy).ok_or_else(|| failed("the strategy is gone".into()))?;
         let config = BacktestConfig {
@@ -357,20 +466,35 @@ impl Service {
             fill_model: spec.fill_model,
         };
         let bars_counter = self.0.telemetry.counter(&names::BACKTEST_BARS).get(&[]);
-        let job = job.clone();
+        let progress = Progress {
+            id,
+            sweep: spec.sweep.is_some(),
+            job: job.clone(),
+            notices: self.0.backtests.notices.clone(),
+            last: Mutex::new(Instant::now()),
+        };
+        let plan = spec.sweep.clone();
         let ran = tokio::task::spawn_blocking(move || {
+            if let Some(plan) = plan {
+                let outcome = sweep::run(builtin, params, &plan, &bars, &config, &|done| {
+                    progress.report(done)
+                })?;
+                // Every run read every bar (walk-forward windows: a share of them).
+                bars_counter.add(bars.len() as u64 * plan.sets);
+                return serde_json::to_string(&outcome).map_err(|e| e.to_string());
+            }
             let (mut strategy, _) = builtin.build(&params).map_err(|e| e.to_string())?;
             let mut last = 0;
             let outcome = run(strategy.as_mut(), &bars, &config, &mut |done| {
-                job.done.store(done, Ordering::Relaxed);
                 bars_counter.add(done - last);
                 last = done;
-                !job.cancel.load(Ordering::Relaxed)
+                progress.report(done)
             });
-            outcome.map(|o| o.summary()).map_err(|e| match e {
+            let summary = outcome.map(|o| o.summary()).map_err(|e| match e {
                 BacktestError::Cancelled(_) => String::new(),
                 other => other.to_string(),
-            })
+            })?;
+            serde_json::to_string(&summary).map_err(|e| e.to_string())
         })
         .await
         .map_err(|e| failed(format!("the backtest stopped: {e}")))?;
@@ -429,6 +553,12 @@ impl Service {
                 .await?;
                 self.0.backtests.lock().remove(&id);
                 self.backtest_gauge();
+                self.backtest_notice(
+                    id,
+                    &job,
+                    BacktestStatus::Cancelled,
+                    view.spec.sweep.is_some(),
+                );
             }
         }
         // It ends within a progress step; answer once it has.
@@ -452,7 +582,7 @@ impl Service {
 }
 
 /// How long a cancel waits for the backtest to stop before answering it as it stands.
-const CANCEL_WAIT_STEP: std::time::Duration = std::time::Duration::from_millis(10);
+const CANCEL_WAIT_STEP: Duration = Duration::from_millis(10);
 const CANCEL_WAIT_STEPS: u32 = 200;
 
 /// How a backtest ended other than done.
