@@ -76,6 +76,28 @@ pub enum Command {
     /// Bring data into the venue.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Check and test compliance policies (Rego v1; see docs/compliance.md).
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Run the Rego tests of a policy directory (rules named `test_...`), printing
+    /// pass or fail per test as `opa test` does; exit 1 when one fails.
+    Test(PolicyDirArgs),
+    /// Parse the policies of a directory and its data.json, and check that they
+    /// decide (the gate's joined `deny` evaluates); exit 1 on the first problem.
+    Check(PolicyDirArgs),
+    /// Write the default policies, their tests and data into a directory, to start
+    /// from.
+    Defaults(PolicyDirArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyDirArgs {
+    /// The directory of `.rego` files and an optional `data.json`.
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

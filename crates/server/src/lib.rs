@@ -14,6 +14,7 @@ pub mod http;
 pub mod journal_cmd;
 pub mod logging;
 pub mod metrics;
+pub mod policy_cmd;
 pub mod serve;
 pub mod user_cmd;
 pub mod web;

@@ -90,6 +90,7 @@ fn main() -> ExitCode {
         cli::Command::Import(cli::ImportCommand::Candles(args)) => {
             bourse::backtest_cmd::import_candles(&args)
         }
+        cli::Command::Policy(command) => bourse::policy_cmd::run(&command),
         cli::Command::Openapi => {
             println!("{}", bourse_api::openapi::document_json());
             Ok(ExitCode::SUCCESS)

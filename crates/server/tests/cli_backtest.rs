@@ -2,45 +2,16 @@
 //! command's report is the library's result for the same bars, the HTML page holds
 //! its charts, and bad input is refused with the reason.
 
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{TempDir, bourse};
+
 use bourse_strategy::backtest::{BacktestConfig, FillModel, run};
 use bourse_strategy::bar::{WalkSpec, random_walk};
 use bourse_strategy::builtins::find;
 use bourse_strategy::data::write_bars;
 use bourse_strategy::params::{ParamValue, Params};
 use bourse_types::{Amount, Instrument, Price};
-use std::path::PathBuf;
-use std::process::Command as Process;
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let path =
-            std::env::temp_dir().join(format!("bourse-backtest-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn bourse(args: &[&str]) -> (bool, String, String) {
-    let output = Process::new(env!("CARGO_BIN_EXE_bourse"))
-        .args(args)
-        .env_remove("BOURSE_CONFIG")
-        .output()
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
 
 /// BTC-USD as the embedded configuration lists it (docs/config.md).
 fn btc_usd() -> Instrument {

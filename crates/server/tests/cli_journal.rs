@@ -1,28 +1,14 @@
 //! The journal subcommands, run as a user would run them.
 
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{TempDir, bourse};
+
 use bourse_bench::{MixParams, exchange_mix};
 use bourse_engine::Command;
 use bourse_journal::{DataDir, NoSink, PipelineConfig, StdFs, Venue, recover};
 use std::path::PathBuf;
-use std::process::Command as Process;
 use std::sync::Arc;
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!("bourse-cli-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A data directory holding a journal of `orders` mix commands plus setup, without
 /// snapshots; returns the number of records.
@@ -69,18 +55,6 @@ fn journal(dir: &DataDir, orders: usize) -> u64 {
     venue.shutdown().unwrap();
     std::fs::remove_dir_all(dir.snapshots()).unwrap();
     commands.len() as u64
-}
-
-fn bourse(args: &[&str]) -> (bool, String, String) {
-    let output = Process::new(env!("CARGO_BIN_EXE_bourse"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
 }
 
 #[test]
