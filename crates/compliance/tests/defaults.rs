@@ -164,6 +164,27 @@ fn a_policy_that_errors_denies() {
 }
 
 #[test]
+fn a_policy_past_the_time_limit_denies() {
+    let mut set = PolicySet::defaults();
+    set.files.push(PolicyFile {
+        name: "slow.rego".to_string(),
+        // Millions of steps once an order is present, none of which holds: without the
+        // limit it would allow, after seconds.
+        source: "package bourse.policies.slow\n\nimport rego.v1\n\ndeny contains \"never\" if {\n\tinput.order\n\tsome i in numbers.range(1, 4000)\n\tsome j in numbers.range(1, 4000)\n\ti * j < 0\n}\n".to_string(),
+    });
+    let policies = set.compile().unwrap();
+    let decision = policies.decide(&order(7, "BTC-USD", "USD", 6, "10", 0));
+    assert!(!decision.allowed, "{decision:?}");
+    assert!(
+        decision
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("exceeded time limit")),
+        "{decision:?}"
+    );
+}
+
+#[test]
 fn the_shipped_tests_pass() {
     let (_, results) = checked(&PolicySet::defaults()).unwrap();
     assert_eq!(results.len(), 7);

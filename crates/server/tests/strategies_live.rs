@@ -169,9 +169,15 @@ async fn live_strategy(db: Db) {
     assert_eq!(s(&pushed["id"]), id);
 
     // The first candle to close: the grid lays its three buys, from its sub-account.
+    // The socket is read while waiting, so that the venue does not close it as idle.
     let started = Instant::now();
+    let mut seen = Vec::new();
     while open_orders(&mut http, &alice, &account).await.len() < 3 {
-        waited(started, "grid orders").await;
+        assert!(
+            started.elapsed() < BAR_WAIT,
+            "no grid orders within {BAR_WAIT:?}"
+        );
+        seen.extend(ws.drain(Duration::from_millis(500)).await);
     }
     let orders = open_orders(&mut http, &alice, &account).await;
     for order in &orders {
@@ -221,7 +227,10 @@ async fn live_strategy(db: Db) {
     )
     .await;
     assert!(none.is_null());
-    let pushed = ws.until("the signal", |m| m["type"] == "signal").await;
+    let pushed = match seen.into_iter().find(|m| m["type"] == "signal") {
+        Some(message) => message,
+        None => ws.until("the signal", |m| m["type"] == "signal").await,
+    };
     assert_eq!(pushed["id"], first["id"]);
     let strategy = get(&mut http, &format!("/api/v1/strategies/{id}"), &alice).await;
     assert_eq!(strategy["performance"]["orders"], json!(3));

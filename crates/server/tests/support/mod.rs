@@ -223,6 +223,19 @@ impl Ws {
         }
     }
 
+    /// Every JSON message that comes within `window` (reading also answers the
+    /// venue's pings, so a test that waits long is not taken for idle).
+    pub async fn drain(&mut self, window: Duration) -> Vec<Value> {
+        let until = tokio::time::Instant::now() + window;
+        let mut messages = Vec::new();
+        while let Ok(Some(Ok(message))) = tokio::time::timeout_at(until, self.socket.next()).await {
+            if let Message::Text(text) = message {
+                messages.push(serde_json::from_str(&text).unwrap());
+            }
+        }
+        messages
+    }
+
     /// Reads until a message satisfies `matches` (bounded), returning it.
     pub async fn until(&mut self, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
         for _ in 0..500 {
