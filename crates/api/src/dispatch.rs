@@ -45,13 +45,17 @@ pub async fn sample_stats(state: std::sync::Weak<crate::state::Inner>) {
     }
 }
 
-/// Sends what the strategy runner reports to the owners' `strategies` and `signals`
-/// subscribers. A forwarder that falls behind the runner's bounded notices skips the
-/// oldest (a strategy's next notice carries its whole state). Ends when the venue's
-/// state is gone.
-pub async fn forward_strategy_notices(state: std::sync::Weak<crate::state::Inner>) {
+/// Hands each notice of a bounded broadcast to `deliver`, with the venue's state. A
+/// forwarder that falls behind skips the oldest notices (each notice carries its whole
+/// state, so the next one catches up). Ends when the channel closes or the venue's state
+/// is gone.
+async fn forward<T: Clone>(
+    state: std::sync::Weak<crate::state::Inner>,
+    subscribe: impl FnOnce(&crate::state::Inner) -> tokio::sync::broadcast::Receiver<T>,
+    deliver: impl Fn(&crate::state::Inner, T),
+) {
     let mut notices = match state.upgrade() {
-        Some(state) => state.service.strategy_notices(),
+        Some(state) => subscribe(&state),
         None => return,
     };
     loop {
@@ -61,7 +65,17 @@ pub async fn forward_strategy_notices(state: std::sync::Weak<crate::state::Inner
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
         };
         let Some(state) = state.upgrade() else { return };
-        match notice {
+        deliver(&state, notice);
+    }
+}
+
+/// Sends what the strategy runner reports to the owners' `strategies` and `signals`
+/// subscribers.
+pub async fn forward_strategy_notices(state: std::sync::Weak<crate::state::Inner>) {
+    forward(
+        state,
+        |state| state.service.strategy_notices(),
+        |state, notice| match notice {
             bourse_service::StrategyNotice::Changed(view) => {
                 let topic = format!("strategies:{}", view.user_id);
                 if state.hub.has_subscribers(&topic) {
@@ -80,41 +94,35 @@ pub async fn forward_strategy_notices(state: std::sync::Weak<crate::state::Inner
                     state.hub.publish(&topic, ServerMessage::Signal(dto).text());
                 }
             }
-        }
-    }
+        },
+    )
+    .await;
 }
 
-/// Sends the backtests' status and progress to their owners' `backtests` topic. A
-/// slow forwarder misses the oldest notices (the next carries the whole progress).
-/// Ends when the venue's state is gone.
+/// Sends the backtests' status and progress to their owners' `backtests` topic.
 pub async fn forward_backtest_notices(state: std::sync::Weak<crate::state::Inner>) {
-    let mut notices = match state.upgrade() {
-        Some(state) => state.service.backtest_notices(),
-        None => return,
-    };
-    loop {
-        let notice = match notices.recv().await {
-            Ok(notice) => notice,
-            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
-        };
-        let Some(state) = state.upgrade() else { return };
-        let topic = format!("backtests:{}", notice.owner);
-        if state.hub.has_subscribers(&topic) {
-            let message = crate::dto::BacktestProgressMessage {
-                id: notice.id.to_string(),
-                status: crate::routes::strategies::status_dto(notice.status),
-                progress: crate::routes::strategies::progress_dto(
-                    notice.done,
-                    notice.total,
-                    notice.sweep,
-                ),
-            };
-            state
-                .hub
-                .publish(&topic, ServerMessage::Backtest(message).text());
-        }
-    }
+    forward(
+        state,
+        |state| state.service.backtest_notices(),
+        |state, notice| {
+            let topic = format!("backtests:{}", notice.owner);
+            if state.hub.has_subscribers(&topic) {
+                let message = crate::dto::BacktestProgressMessage {
+                    id: notice.id.to_string(),
+                    status: crate::routes::strategies::status_dto(notice.status),
+                    progress: crate::routes::strategies::progress_dto(
+                        notice.done,
+                        notice.total,
+                        notice.sweep,
+                    ),
+                };
+                state
+                    .hub
+                    .publish(&topic, ServerMessage::Backtest(message).text());
+            }
+        },
+    )
+    .await;
 }
 
 /// How often `risk` subscribers whose limit use changed hear it, at most.

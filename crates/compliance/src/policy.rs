@@ -85,7 +85,7 @@ impl PolicySet {
                     source: (*source).to_string(),
                 })
                 .collect(),
-            data: serde_json::from_str(DEFAULT_DATA).expect("the default data is JSON"),
+            data: PolicySet::default_data(),
         }
     }
 

@@ -56,6 +56,36 @@ async fn finished(server: &TestServer, token: &str, id: &str) -> Value {
     }
 }
 
+/// Starts a backtest; answers it as queued (the request must be accepted).
+async fn start_backtest(server: &TestServer, token: &str, body: Value) -> Value {
+    let mut http = server.http().await;
+    let answer = http
+        .json("POST", "/api/v1/backtests", Some(token), Some(&body))
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.status,
+        202,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    answer.data()
+}
+
+/// A backtest request that is refused: its status, code and message.
+async fn refused(server: &TestServer, token: &str, body: Value) -> (u16, String, String) {
+    let mut http = server.http().await;
+    let answer = http
+        .json("POST", "/api/v1/backtests", Some(token), Some(&body))
+        .await
+        .unwrap();
+    let message = answer.json()["error"]["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    (answer.status, answer.code(), message)
+}
+
 fn raw(text: &str, scale: u32) -> u64 {
     bourse_types::parse_decimal(text, scale as u8).unwrap()
 }
@@ -93,25 +123,15 @@ async fn walkthrough(db: Db) {
     assert_eq!(builtins[0]["params"][0]["type"], "integer");
     assert_eq!(builtins[0]["params"][2]["options"], json!(["sma", "ema"]));
 
-    let started = http
-        .json(
-            "POST",
-            "/api/v1/backtests",
-            Some(&token),
-            Some(&json!({"strategy": "sma_crossover", "params": {"fast": 5, "slow": 20}, "symbol": "BTC-USD", "timeframe": "15m", "slippage_bps": 0})),
-        )
-        .await
-        .unwrap();
+    let started = start_backtest(
+        &server,
+        &token,
+        json!({"strategy": "sma_crossover", "params": {"fast": 5, "slow": 20}, "symbol": "BTC-USD", "timeframe": "15m", "slippage_bps": 0}),
+    )
+    .await;
+    let id = started["id"].as_str().unwrap().to_string();
     assert_eq!(
-        started.status,
-        202,
-        "{}",
-        String::from_utf8_lossy(&started.body)
-    );
-    let id = started.data()["id"].as_str().unwrap().to_string();
-    assert_eq!(
-        started.data()["params"]["average"],
-        "sma",
+        started["params"]["average"], "sma",
         "defaults are filled in"
     );
     let done = finished(&server, &token, &id).await;
@@ -221,41 +241,35 @@ async fn walkthrough(db: Db) {
     assert_eq!(page.matches("<svg").count(), 2);
 
     // Refusals.
-    let refused = |body: Value| {
-        let token = token.clone();
-        let server = &server;
-        async move {
-            let mut http = server.http().await;
-            let answer = http
-                .json("POST", "/api/v1/backtests", Some(&token), Some(&body))
-                .await
-                .unwrap();
-            (
-                answer.status,
-                answer.code(),
-                answer.json()["error"]["message"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string(),
-            )
-        }
-    };
-    let (status, code, message) =
-        refused(json!({"strategy": "nope", "symbol": "BTC-USD", "timeframe": "1h"})).await;
+    let (status, code, message) = refused(
+        &server,
+        &token,
+        json!({"strategy": "nope", "symbol": "BTC-USD", "timeframe": "1h"}),
+    )
+    .await;
     assert_eq!((status, code.as_str()), (404, "UNKNOWN_STRATEGY"));
     assert_eq!(message, "no built-in strategy \"nope\"");
     let (status, code, message) = refused(
+        &server,
+        &token,
         json!({"strategy": "rsi_reversion", "params": {"oversold": 80}, "symbol": "BTC-USD", "timeframe": "1h"}),
     )
     .await;
     assert_eq!((status, code.as_str()), (409, "INVALID_PARAMETERS"));
     assert_eq!(message, "`oversold` must be a number from 1 to 50");
-    let (status, code, _) =
-        refused(json!({"strategy": "grid", "symbol": "NOPE-USD", "timeframe": "1h"})).await;
+    let (status, code, _) = refused(
+        &server,
+        &token,
+        json!({"strategy": "grid", "symbol": "NOPE-USD", "timeframe": "1h"}),
+    )
+    .await;
     assert_eq!((status, code.as_str()), (404, "UNKNOWN_SYMBOL"));
-    let (status, code, _) =
-        refused(json!({"strategy": "grid", "symbol": "BTC-USD", "timeframe": "1h", "cash": "abc"}))
-            .await;
+    let (status, code, _) = refused(
+        &server,
+        &token,
+        json!({"strategy": "grid", "symbol": "BTC-USD", "timeframe": "1h", "cash": "abc"}),
+    )
+    .await;
     assert_eq!((status, code.as_str()), (400, "MALFORMED_DECIMAL"));
     let cancel = http
         .json(
@@ -284,17 +298,13 @@ async fn walkthrough(db: Db) {
     sweep(&server, &token).await;
 
     // A period without candles fails with the reason.
-    let empty = http
-        .json(
-            "POST",
-            "/api/v1/backtests",
-            Some(&token),
-            Some(&json!({"strategy": "grid", "symbol": "BTC-USD", "timeframe": "1h", "from": 1000, "to": 2000})),
-        )
-        .await
-        .unwrap();
-    assert_eq!(empty.status, 202);
-    let failed = finished(&server, &token, empty.data()["id"].as_str().unwrap()).await;
+    let empty = start_backtest(
+        &server,
+        &token,
+        json!({"strategy": "grid", "symbol": "BTC-USD", "timeframe": "1h", "from": 1000, "to": 2000}),
+    )
+    .await;
+    let failed = finished(&server, &token, empty["id"].as_str().unwrap()).await;
     assert_eq!(failed["status"], "failed");
     assert_eq!(
         failed["error"],
@@ -345,26 +355,17 @@ async fn sweep(server: &TestServer, token: &str) {
     ws.until("subscription", |m| m["type"] == "subscribed")
         .await;
 
-    let started = http
-        .json(
-            "POST",
-            "/api/v1/backtests",
-            Some(token),
-            Some(&json!({"strategy": "sma_crossover", "symbol": "BTC-USD", "timeframe": "15m",
-                "sweep": {"kind": "grid", "rank_by": "total_return",
-                    "values": [{"name": "fast", "values": [3, 5, 8]}, {"name": "slow", "values": [13, 21]}],
-                    "walk_forward": {"windows": 2, "in_sample": 0.7}}})),
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        started.status,
-        202,
-        "{}",
-        String::from_utf8_lossy(&started.body)
-    );
-    let id = started.data()["id"].as_str().unwrap().to_string();
-    assert_eq!(started.data()["sweep"]["kind"], "grid");
+    let started = start_backtest(
+        server,
+        token,
+        json!({"strategy": "sma_crossover", "symbol": "BTC-USD", "timeframe": "15m",
+            "sweep": {"kind": "grid", "rank_by": "total_return",
+                "values": [{"name": "fast", "values": [3, 5, 8]}, {"name": "slow", "values": [13, 21]}],
+                "walk_forward": {"windows": 2, "in_sample": 0.7}}}),
+    )
+    .await;
+    let id = started["id"].as_str().unwrap().to_string();
+    assert_eq!(started["sweep"]["kind"], "grid");
     // Six sets over the whole period and in each window's sample, and each window's
     // choice out of it: 6 * 3 + 2 runs.
     let pushed = ws
@@ -435,42 +436,33 @@ async fn sweep(server: &TestServer, token: &str) {
     // Too many sets, and a set the strategy refuses.
     let values: Vec<u64> = (1..=40).collect();
     let slows: Vec<u64> = (50..=80).collect();
-    let big = http
-        .json(
-            "POST",
-            "/api/v1/backtests",
-            Some(token),
-            Some(&json!({"strategy": "sma_crossover", "symbol": "BTC-USD", "timeframe": "15m",
-                "sweep": {"kind": "grid", "rank_by": "sharpe",
-                    "values": [{"name": "fast", "values": values}, {"name": "slow", "values": slows}]}})),
+    let big = refused(
+        server,
+        token,
+        json!({"strategy": "sma_crossover", "symbol": "BTC-USD", "timeframe": "15m",
+            "sweep": {"kind": "grid", "rank_by": "sharpe",
+                "values": [{"name": "fast", "values": values}, {"name": "slow", "values": slows}]}}),
+    )
+    .await;
+    assert_eq!(
+        big,
+        (
+            409,
+            "INVALID_PARAMETERS".to_string(),
+            "the sweep holds 1240 parameter sets; at most 1000 run in one sweep (sample it instead)"
+                .to_string()
         )
-        .await
-        .unwrap();
-    assert_eq!(
-        (big.status, big.code().as_str()),
-        (409, "INVALID_PARAMETERS")
     );
-    assert_eq!(
-        big.json()["error"]["message"],
-        "the sweep holds 1240 parameter sets; at most 1000 run in one sweep (sample it instead)"
-    );
-    let bad = http
-        .json(
-            "POST",
-            "/api/v1/backtests",
-            Some(token),
-            Some(
-                &json!({"strategy": "rsi_reversion", "symbol": "BTC-USD", "timeframe": "15m",
-                "sweep": {"kind": "random", "samples": 5, "rank_by": "sharpe",
-                    "values": [{"name": "oversold", "values": [20, 80]}]}}),
-            ),
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        (bad.status, bad.code().as_str()),
-        (409, "INVALID_PARAMETERS")
-    );
+    let (status, code, message) = refused(
+        server,
+        token,
+        json!({"strategy": "rsi_reversion", "symbol": "BTC-USD", "timeframe": "15m",
+            "sweep": {"kind": "random", "samples": 5, "rank_by": "sharpe",
+                "values": [{"name": "oversold", "values": [20, 80]}]}}),
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (409, "INVALID_PARAMETERS"));
+    assert_eq!(message, "`oversold` must be a number from 1 to 50");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

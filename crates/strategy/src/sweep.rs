@@ -17,6 +17,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 pub const SWEEP_RUNS_MAX: usize = 10_000;
 /// The most walk-forward windows.
 pub const WALK_FORWARD_WINDOWS_MAX: usize = 20;
+/// The share of each walk-forward window a set is chosen on, at least and at most.
+pub const IN_SAMPLE_MIN: f64 = 0.1;
+pub const IN_SAMPLE_MAX: f64 = 0.9;
 
 /// The statistic a sweep ranks by; higher is better except for the drawdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -227,10 +230,10 @@ pub fn check_walk_forward(walk: &WalkForward) -> Result<(), SweepError> {
             "walk-forward takes 1 to {WALK_FORWARD_WINDOWS_MAX} windows"
         )));
     }
-    if !(0.1..=0.9).contains(&walk.in_sample) {
-        return Err(SweepError::Invalid(
-            "the in-sample share must be between 0.1 and 0.9".to_string(),
-        ));
+    if !(IN_SAMPLE_MIN..=IN_SAMPLE_MAX).contains(&walk.in_sample) {
+        return Err(SweepError::Invalid(format!(
+            "the in-sample share must be between {IN_SAMPLE_MIN} and {IN_SAMPLE_MAX}"
+        )));
     }
     Ok(())
 }

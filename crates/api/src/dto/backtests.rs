@@ -185,6 +185,8 @@ pub const SWEEP_VALUES_MAX: usize = 8;
 pub const SWEEP_VALUES_PER_PARAM_MAX: usize = 100;
 /// Random sweeps: the sets drawn when none is said.
 pub const SWEEP_SAMPLES_DEFAULT: u32 = 100;
+/// The longest name of a swept parameter.
+pub const SWEEP_PARAM_NAME_MAX: usize = 64;
 
 impl StartBacktest {
     /// What the schema says and serde does not check.
@@ -214,7 +216,8 @@ impl StartBacktest {
 impl SweepDto {
     /// What the schema says and serde does not check.
     pub fn check(&self) -> Result<(), bourse_service::ServiceError> {
-        use bourse_service::ServiceError;
+        use bourse_service::{SWEEP_SETS_MAX, ServiceError};
+        use bourse_strategy::sweep::{IN_SAMPLE_MAX, IN_SAMPLE_MIN, WALK_FORWARD_WINDOWS_MAX};
         if self.values.is_empty() || self.values.len() > SWEEP_VALUES_MAX {
             return Err(ServiceError::field(
                 "sweep.values",
@@ -222,10 +225,10 @@ impl SweepDto {
             ));
         }
         for v in &self.values {
-            if v.name.is_empty() || v.name.len() > 64 {
+            if v.name.is_empty() || v.name.len() > SWEEP_PARAM_NAME_MAX {
                 return Err(ServiceError::field(
                     "sweep.values.name",
-                    "a parameter's name has 1 to 64 characters",
+                    format!("a parameter's name has 1 to {SWEEP_PARAM_NAME_MAX} characters"),
                 ));
             }
             if v.values.is_empty() || v.values.len() > SWEEP_VALUES_PER_PARAM_MAX {
@@ -236,17 +239,23 @@ impl SweepDto {
             }
         }
         if let Some(w) = &self.walk_forward
-            && (!(1..=20).contains(&w.windows) || !(0.1..=0.9).contains(&w.in_sample))
+            && (!(1..=WALK_FORWARD_WINDOWS_MAX).contains(&(w.windows as usize))
+                || !(IN_SAMPLE_MIN..=IN_SAMPLE_MAX).contains(&w.in_sample))
         {
             return Err(ServiceError::field(
                 "sweep.walk_forward",
-                "walk-forward takes 1 to 20 windows and an in-sample share of 0.1 to 0.9",
+                format!(
+                    "walk-forward takes 1 to {WALK_FORWARD_WINDOWS_MAX} windows and an in-sample share of {IN_SAMPLE_MIN} to {IN_SAMPLE_MAX}"
+                ),
             ));
         }
-        if self.samples.is_some_and(|n| n == 0 || n > 1_000) {
+        if self
+            .samples
+            .is_some_and(|n| n == 0 || n as usize > SWEEP_SETS_MAX)
+        {
             return Err(ServiceError::field(
                 "sweep.samples",
-                "a sample draws 1 to 1000 sets",
+                format!("a sample draws 1 to {SWEEP_SETS_MAX} sets"),
             ));
         }
         Ok(())

@@ -16,7 +16,7 @@ mod sweep;
 
 pub use sweep::{SWEEP_SETS_MAX, SweepPlan, SweepRequest};
 
-use crate::{Actor, Code, Result, Service, ServiceError, parse_amount};
+use crate::{Actor, Code, Result, Service, ServiceError, now_ms, parse_amount};
 use bourse_market::{Candle, Interval};
 use bourse_store::{BacktestRow, BacktestStatus, Page};
 use bourse_strategy::Bar;
@@ -148,8 +148,6 @@ impl Jobs {
         self.jobs.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
-
-use crate::now_ms;
 
 /// Announces a running backtest's progress, at most every
 /// [`BACKTEST_NOTICE_INTERVAL`]; tells it whether to go on.
